@@ -1,0 +1,82 @@
+package io.gatewayworker.host.config;
+
+import java.time.Duration;
+
+/**
+ * Every bound the host enforces, with its default. What breaks a bound is refused with a reason in the
+ * log; nothing grows without limit.
+ *
+ * @param maxFrameBytes largest WebSocket frame payload a client may send
+ * @param maxMessageBytes largest message (all fragments) a client may send
+ * @param maxHttpHeaderBytes largest HTTP header block of a WebSocket upgrade request
+ * @param handshakeTimeout time from TCP accept to a completed handshake (including the app's verdict)
+ * @param maxSessionBytes largest encoded session of one client
+ * @param maxPendingOutputBytes output a client may leave unread before it is dropped as too slow
+ * @param maxConnectionsPerListener connections one listener holds; more are refused
+ * @param maxWaitingEventsPerClient events of one client kept while no worker serves its app; past it,
+ *        reading from the client pauses
+ * @param maxWaitingClientsPerApp clients kept waiting while no worker serves their app; past it, new
+ *        clients are refused with 1013 (try again later)
+ * @param linkCreditWindow events a gateway may send a worker before the worker acknowledges them
+ * @param clientQueueHigh events of one client queued in a worker before the worker asks its gateway to
+ *        pause that client (it resumes at half)
+ */
+public record Limits(
+        int maxFrameBytes,
+        int maxMessageBytes,
+        int maxHttpHeaderBytes,
+        Duration handshakeTimeout,
+        int maxSessionBytes,
+        int maxPendingOutputBytes,
+        int maxConnectionsPerListener,
+        int maxWaitingEventsPerClient,
+        int maxWaitingClientsPerApp,
+        int linkCreditWindow,
+        int clientQueueHigh) {
+
+    public static final int DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
+    public static final int DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024;
+    public static final int DEFAULT_MAX_HTTP_HEADER_BYTES = 8 * 1024;
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+    public static final int DEFAULT_MAX_SESSION_BYTES = 64 * 1024;
+    public static final int DEFAULT_MAX_PENDING_OUTPUT_BYTES = 1024 * 1024;
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_LISTENER = 100_000;
+    public static final int DEFAULT_MAX_WAITING_EVENTS_PER_CLIENT = 256;
+    public static final int DEFAULT_MAX_WAITING_CLIENTS_PER_APP = 10_000;
+    public static final int DEFAULT_LINK_CREDIT_WINDOW = 8192;
+    public static final int DEFAULT_CLIENT_QUEUE_HIGH = 1024;
+
+    public Limits {
+        positive("maxFrameBytes", maxFrameBytes);
+        positive("maxMessageBytes", maxMessageBytes);
+        positive("maxHttpHeaderBytes", maxHttpHeaderBytes);
+        if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
+            throw new IllegalArgumentException("handshakeTimeout: " + handshakeTimeout + " (expected: > 0)");
+        }
+        positive("maxSessionBytes", maxSessionBytes);
+        positive("maxPendingOutputBytes", maxPendingOutputBytes);
+        positive("maxConnectionsPerListener", maxConnectionsPerListener);
+        positive("maxWaitingEventsPerClient", maxWaitingEventsPerClient);
+        positive("maxWaitingClientsPerApp", maxWaitingClientsPerApp);
+        if (linkCreditWindow < 16) {
+            throw new IllegalArgumentException("linkCreditWindow: " + linkCreditWindow + " (expected: >= 16)");
+        }
+        if (clientQueueHigh < 2) {
+            throw new IllegalArgumentException("clientQueueHigh: " + clientQueueHigh + " (expected: >= 2)");
+        }
+    }
+
+    /** The defaults. */
+    public static Limits defaults() {
+        return new Limits(DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_HTTP_HEADER_BYTES,
+                DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_SESSION_BYTES, DEFAULT_MAX_PENDING_OUTPUT_BYTES,
+                DEFAULT_MAX_CONNECTIONS_PER_LISTENER, DEFAULT_MAX_WAITING_EVENTS_PER_CLIENT,
+                DEFAULT_MAX_WAITING_CLIENTS_PER_APP, DEFAULT_LINK_CREDIT_WINDOW, DEFAULT_CLIENT_QUEUE_HIGH);
+    }
+
+    private static void positive(String name, long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
+        }
+    }
+}

@@ -1,0 +1,524 @@
+package io.gatewayworker.host.gateway;
+
+import io.gatewayworker.proto.link.v1.ClientEvent;
+import io.gatewayworker.proto.link.v1.ClientInfo;
+import io.gatewayworker.proto.link.v1.Envelope;
+import io.gatewayworker.proto.link.v1.Handshake;
+import io.gatewayworker.proto.link.v1.Session;
+import io.gatewayworker.proto.link.v1.SessionWrite;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.EventLoop;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection on the gateway: its id, its state, its session, the worker it is bound to, and
+ * the events it sends that worker.
+ *
+ * <pre>
+ *   HANDSHAKING ──verdict accept──► OPEN ──close──► CLOSING ──► CLOSED
+ *        └──────── refused / timeout / gone ─────────────────────┘
+ * </pre>
+ *
+ * <p><b>Events.</b> Each event goes to the worker the client is bound to. The first event on a link
+ * carries the client's info and session; later ones carry the session only when it changed since it
+ * was last sent. While no worker serves the client's app, events wait here in order (bounded).
+ *
+ * <p><b>Reading</b> pauses for any of: the handshake is pending, the worker link is out of credit, the
+ * worker asked to pause this client, no worker serves the app; it resumes when no reason is left.
+ *
+ * <p>Loop-confined: every method runs on the channel's event loop, except {@link #number()},
+ * {@link #id()} and {@link #loop()}.
+ */
+final class ClientConnection {
+
+    static final int PAUSE_HANDSHAKE = 1;
+    static final int PAUSE_CREDIT = 2;
+    static final int PAUSE_WORKER = 4;
+    static final int PAUSE_NO_WORKER = 8;
+
+    enum State { HANDSHAKING, OPEN, CLOSING, CLOSED }
+
+    private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+
+    private final GatewayServer gateway;
+    private final Channel channel;
+    private final EventLoop loop;
+    private final Listener listener;
+    private final int number;
+    private final String id;
+    private final String remoteHost;
+    private final int remotePort;
+    private final long connectedAt = System.currentTimeMillis();
+    private ProtocolSession protocol;
+
+    private State state = State.HANDSHAKING;
+    /** Some worker has heard of this client. */
+    private boolean announced;
+    /** The app accepted the client (CONNECT was emitted). */
+    private boolean accepted;
+    private String app;
+    private WorkerLink link;
+    /** The next event goes to a link that has not seen this client yet. */
+    private boolean fresh;
+    private ClientInfo info;
+    private Session session = Session.getDefaultInstance();
+    private long sessionVersion;
+    private long sentSessionVersion = -1;
+    private int pauses;
+    private ArrayDeque<ClientEvent.Builder> waiting;
+    /** The app key this client is counted under while it waits for a worker, or null. */
+    private String countedAs;
+    private List<ByteBuf> early;
+    private int earlyBytes;
+    private boolean dirty;
+
+    private long messagesIn;
+    private long bytesIn;
+    private long messagesOut;
+    private long bytesOut;
+    private long lastActive = connectedAt;
+
+    ClientConnection(GatewayServer gateway, Channel channel, Listener listener) {
+        this.gateway = gateway;
+        this.channel = channel;
+        this.loop = channel.eventLoop();
+        this.listener = listener;
+        this.number = gateway.table().allocate(this);
+        this.id = gateway.table().idOf(number);
+        InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
+        this.remoteHost = remote == null ? "" : remote.getAddress() == null ? remote.getHostString()
+                : remote.getAddress().getHostAddress();
+        this.remotePort = remote == null ? 0 : remote.getPort();
+    }
+
+    int number() {
+        return number;
+    }
+
+    String id() {
+        return id;
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    Listener listener() {
+        return listener;
+    }
+
+    State state() {
+        return state;
+    }
+
+    String app() {
+        return app;
+    }
+
+    Session session() {
+        return session;
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /**
+     * A WebSocket upgrade request arrived: ask the app (onWebSocketConnect). Reading pauses until the
+     * verdict. When no worker serves the app and too many clients already wait for it, the client is
+     * refused with 1013.
+     */
+    void handshake(ProtocolSession protocol, Handshake request) {
+        this.protocol = protocol;
+        pause(PAUSE_HANDSHAKE);
+        app = gateway.links().resolveApp(listener.config().app());
+        String appName = app == null ? "(not yet known)" : "'" + app + "'";
+        if ((app == null || gateway.links().pick(app) == null)
+                && gateway.links().waitingFor(app) >= gateway.limits().maxWaitingClientsPerApp()) {
+            log.warn("Refusing client {} from {}: app {} is not serving and {} clients already wait for it",
+                    id, remoteHost, appName, gateway.limits().maxWaitingClientsPerApp());
+            state = State.CLOSING;
+            protocol.refuse(1013, "app not serving; try again later");
+            return;
+        }
+        emit(ClientEvent.newBuilder().setType(ClientEvent.Type.WEBSOCKET_CONNECT).setHandshake(request));
+    }
+
+    /** The app's answer to the handshake. */
+    void verdict(boolean accept, int code, String reason) {
+        if (state != State.HANDSHAKING) {
+            return;
+        }
+        if (accept) {
+            protocol.accept();
+        } else {
+            state = State.CLOSING;
+            log.debug("Client {} refused by app {}: {} {}", id, app, code, reason);
+            protocol.refuse(code, reason);
+        }
+    }
+
+    /** The handshake completed: the client is connected. */
+    void opened() {
+        if (state != State.HANDSHAKING) {
+            return;
+        }
+        state = State.OPEN;
+        accepted = true;
+        if (app == null) {
+            app = gateway.links().resolveApp(listener.config().app());
+        }
+        gateway.table().loop(loop).add(app, this);
+        emit(ClientEvent.newBuilder().setType(ClientEvent.Type.CONNECT));
+        if (early != null) {
+            for (ByteBuf buf : early) {
+                channel.write(buf, channel.voidPromise());
+            }
+            early = null;
+            earlyBytes = 0;
+            channel.flush();
+        }
+        resume(PAUSE_HANDSHAKE);
+    }
+
+    /** The channel is gone. Emits CLOSE to the worker that knows this client. */
+    void closed() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        gateway.table().remove(this);
+        if (accepted) {
+            gateway.table().loop(loop).remove(app, this);
+        }
+        if (early != null) {
+            early.forEach(ByteBuf::release);
+            early = null;
+        }
+        if (announced) {
+            // Also for a client the app never accepted: the worker forgets it without onClose.
+            emit(ClientEvent.newBuilder().setType(ClientEvent.Type.CLOSE));
+        } else if (waiting != null) {
+            waiting.clear();
+        }
+        if (waiting == null || waiting.isEmpty()) {
+            release();
+        }
+        gateway.clientClosed();
+    }
+
+    private void release() {
+        uncountWaiting();
+        if (link != null && state == State.CLOSED) {
+            link.unbind();
+            link = null;
+        }
+    }
+
+    // ------------------------------------------------------------------ client -> worker
+
+    void onText(String text, int wireBytes) {
+        messagesIn++;
+        bytesIn += wireBytes;
+        lastActive = System.currentTimeMillis();
+        emit(ClientEvent.newBuilder().setType(ClientEvent.Type.MESSAGE).setText(text));
+    }
+
+    void onBinary(byte[] bytes, int wireBytes) {
+        messagesIn++;
+        bytesIn += wireBytes;
+        lastActive = System.currentTimeMillis();
+        emit(ClientEvent.newBuilder().setType(ClientEvent.Type.MESSAGE).setBinary(com.google.protobuf.ByteString.copyFrom(bytes)));
+    }
+
+    void activity() {
+        lastActive = System.currentTimeMillis();
+    }
+
+    private void emit(ClientEvent.Builder event) {
+        if (waiting != null && !waiting.isEmpty()) {
+            queue(event);
+            return;
+        }
+        WorkerLink target = link != null && link.isOpen() ? link : bind();
+        if (target == null) {
+            queue(event);
+            return;
+        }
+        send(target, event);
+    }
+
+    /** Binds this client to a worker serving its app; null when there is none. */
+    private WorkerLink bind() {
+        if (link != null) {
+            link.unbind();
+            link = null;
+        }
+        if (app == null) {
+            app = gateway.links().resolveApp(listener.config().app());
+            if (app == null) {
+                return null;
+            }
+        }
+        WorkerLink picked = gateway.links().pick(app);
+        if (picked == null) {
+            return null;
+        }
+        picked.bind();
+        link = picked;
+        fresh = true;
+        return picked;
+    }
+
+    private void send(WorkerLink target, ClientEvent.Builder event) {
+        event.setConnection(number);
+        if (fresh) {
+            fresh = false;
+            event.setClient(info());
+            event.setSession(session).setSessionVersion(sessionVersion);
+            sentSessionVersion = sessionVersion;
+        } else if (sentSessionVersion != sessionVersion) {
+            event.setSession(session).setSessionVersion(sessionVersion);
+            sentSessionVersion = sessionVersion;
+        }
+        announced = true;
+        target.send(Envelope.newBuilder().setEvent(event).build(), this);
+    }
+
+    private void queue(ClientEvent.Builder event) {
+        if (waiting == null) {
+            waiting = new ArrayDeque<>();
+        }
+        if (waiting.size() >= gateway.limits().maxWaitingEventsPerClient() * 4) {
+            log.warn("Client {}: {} events wait for a worker of app '{}'; closing it", id, waiting.size(), app);
+            waiting.clear();
+            channel.close();
+            return;
+        }
+        waiting.add(event);
+        if (waiting.size() == 1) {
+            if (countedAs == null) {
+                countedAs = app == null ? "" : app;
+                gateway.links().countWaiting(countedAs, 1);
+            }
+            gateway.links().await(this);
+            if (app != null ? gateway.links().pick(app) != null : gateway.links().resolveApp(listener.config().app()) != null) {
+                loop.execute(this::retryWaiting);
+            }
+        }
+        if (waiting.size() >= gateway.limits().maxWaitingEventsPerClient()) {
+            pause(PAUSE_NO_WORKER);
+        }
+    }
+
+    /** The worker links changed: send what waits, if a worker now serves the app. */
+    void retryWaiting() {
+        if (waiting == null || waiting.isEmpty()) {
+            return;
+        }
+        WorkerLink target = link != null && link.isOpen() ? link : bind();
+        if (target == null) {
+            gateway.links().await(this);
+            return;
+        }
+        ClientEvent.Builder event;
+        while ((event = waiting.poll()) != null) {
+            send(target, event);
+        }
+        uncountWaiting();
+        resume(PAUSE_NO_WORKER);
+        if (state == State.CLOSED) {
+            release();
+        }
+    }
+
+    private void uncountWaiting() {
+        if (countedAs != null) {
+            gateway.links().countWaiting(countedAs, -1);
+            countedAs = null;
+        }
+    }
+
+    private ClientInfo info() {
+        if (info == null) {
+            InetSocketAddress local = (InetSocketAddress) channel.localAddress();
+            info = ClientInfo.newBuilder()
+                    .setApp(app)
+                    .setListener(listener.name())
+                    .setProtocol(listener.protocol())
+                    .setRemoteHost(remoteHost)
+                    .setRemotePort(remotePort)
+                    .setLocalHost(local == null ? "" : local.getHostString())
+                    .setLocalPort(local == null ? 0 : local.getPort())
+                    .build();
+        }
+        return info;
+    }
+
+    // ------------------------------------------------------------------ worker -> client
+
+    /** Writes an encoded message; the batch flushes at its end. Takes ownership of {@code wire}. */
+    void write(ByteBuf wire, LoopBatch batch) {
+        switch (state) {
+            case OPEN -> {
+                messagesOut++;
+                bytesOut += wire.readableBytes();
+                channel.write(wire, channel.voidPromise());
+                if (!dirty) {
+                    dirty = true;
+                    batch.dirty(this);
+                }
+            }
+            case HANDSHAKING -> {
+                earlyBytes += wire.readableBytes();
+                if (earlyBytes > gateway.limits().maxPendingOutputBytes()) {
+                    wire.release();
+                    log.warn("Client {} dropped: over {} bytes sent to it before its handshake completed",
+                            id, gateway.limits().maxPendingOutputBytes());
+                    channel.close();
+                    return;
+                }
+                if (early == null) {
+                    early = new ArrayList<>(4);
+                }
+                early.add(wire);
+            }
+            default -> wire.release(); // closing or gone: dropped silently
+        }
+    }
+
+    /** End of a batch: flush, then drop the client if it leaves too much output unread. */
+    void flushBatch() {
+        dirty = false;
+        channel.flush();
+        ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+        long pending = buffer == null ? 0 : buffer.totalPendingWriteBytes();
+        if (pending > gateway.limits().maxPendingOutputBytes() && state == State.OPEN) {
+            log.warn("Client {} dropped: {} bytes of output pending (limit {}); it reads too slowly",
+                    id, pending, gateway.limits().maxPendingOutputBytes());
+            state = State.CLOSING;
+            channel.close();
+        }
+    }
+
+    /**
+     * Closes the client: at once ({@code immediate}, pending output dropped) or after {@code last} and
+     * the messages before it, with a close code and reason.
+     */
+    void close(ByteBuf last, int code, String reason, boolean immediate) {
+        if (state == State.CLOSING || state == State.CLOSED) {
+            if (last != null) {
+                last.release();
+            }
+            return;
+        }
+        if (immediate || protocol == null) {
+            if (last != null) {
+                last.release();
+            }
+            state = State.CLOSING;
+            channel.close();
+            return;
+        }
+        if (state == State.HANDSHAKING) {
+            if (last != null) {
+                last.release();
+            }
+            state = State.CLOSING;
+            protocol.refuse(code, reason);
+            return;
+        }
+        state = State.CLOSING;
+        if (last != null) {
+            messagesOut++;
+            bytesOut += last.readableBytes();
+        }
+        protocol.close(last, code, reason);
+    }
+
+    /** A session write from a worker or push client. */
+    void writeSession(SessionWrite write, WorkerLink from) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        Session next;
+        if (write.getMode() == SessionWrite.Mode.MERGE) {
+            next = session.toBuilder().putAllValues(write.getSession().getValuesMap()).build();
+        } else {
+            next = write.getSession();
+        }
+        int size = next.getSerializedSize();
+        if (size > gateway.limits().maxSessionBytes()) {
+            log.warn("Session of client {} not changed: it would be {} bytes (limit {})", id, size,
+                    gateway.limits().maxSessionBytes());
+            return;
+        }
+        long before = sessionVersion;
+        session = next;
+        sessionVersion++;
+        if (write.getWriteBack() && from == link && before == write.getBaseVersion() && sentSessionVersion == before) {
+            // The worker that wrote it already knows this version; don't send it back.
+            sentSessionVersion = sessionVersion;
+        }
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    void pause(int reason) {
+        boolean wasReading = pauses == 0;
+        pauses |= reason;
+        if (wasReading) {
+            channel.config().setAutoRead(false);
+        }
+    }
+
+    void resume(int reason) {
+        if ((pauses & reason) == 0) {
+            return;
+        }
+        pauses &= ~reason;
+        if (pauses == 0 && channel.isActive()) {
+            channel.config().setAutoRead(true);
+        }
+    }
+
+    // ------------------------------------------------------------------ stats (loop)
+
+    long messagesIn() {
+        return messagesIn;
+    }
+
+    long messagesOut() {
+        return messagesOut;
+    }
+
+    long bytesIn() {
+        return bytesIn;
+    }
+
+    long bytesOut() {
+        return bytesOut;
+    }
+
+    long connectedAt() {
+        return connectedAt;
+    }
+
+    long lastActive() {
+        return lastActive;
+    }
+
+    @Override
+    public String toString() {
+        return id;
+    }
+}

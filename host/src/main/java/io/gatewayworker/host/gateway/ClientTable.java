@@ -1,0 +1,91 @@
+package io.gatewayworker.host.gateway;
+
+import io.gatewayworker.host.link.ClientId;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.Collection;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The gateway's connection table: gives each new client a connection number and id, finds a client by
+ * number from any thread, and keeps, per event loop, the clients of each app (for broadcasts).
+ *
+ * <p><b>Connection numbers</b> start from a per-run offset, {@code (seconds since the epoch) << 12},
+ * and wrap at 2^32, skipping numbers still in use. A restarted gateway therefore does not reuse the ids
+ * of its previous run as long as that run handed out fewer than 4,096 connections per second on
+ * average, so a stale id held by an app never reaches a new client.
+ *
+ * <p>Thread-safe: lookups and registration from any thread; each {@link LoopClients} is confined to its
+ * loop.
+ */
+final class ClientTable {
+
+    private final int ipv4;
+    private final int port;
+    private final AtomicInteger next;
+    private final ConcurrentHashMap<Integer, ClientConnection> byNumber = new ConcurrentHashMap<>();
+    private final Map<EventExecutor, LoopClients> perLoop = new IdentityHashMap<>();
+    private final List<LoopClients> loops;
+
+    ClientTable(int ipv4, int port, EventLoopGroup io) {
+        this(ipv4, port, io, (int) ((System.currentTimeMillis() / 1000) << 12));
+    }
+
+    ClientTable(int ipv4, int port, EventLoopGroup io, int firstNumber) {
+        this.ipv4 = ipv4;
+        this.port = port;
+        this.next = new AtomicInteger(firstNumber);
+        for (EventExecutor executor : io) {
+            perLoop.put(executor, new LoopClients((EventLoop) executor));
+        }
+        this.loops = List.copyOf(perLoop.values());
+    }
+
+    /** Gives a new client its number and id and enters it in the table. */
+    int allocate(ClientConnection connection) {
+        for (;;) {
+            int number = next.getAndIncrement();
+            if (byNumber.putIfAbsent(number, connection) == null) {
+                return number;
+            }
+        }
+    }
+
+    String idOf(int number) {
+        return ClientId.format(ipv4, port, number);
+    }
+
+    ClientConnection get(int number) {
+        return byNumber.get(number);
+    }
+
+    void remove(ClientConnection connection) {
+        byNumber.remove(connection.number(), connection);
+    }
+
+    int size() {
+        return byNumber.size();
+    }
+
+    Collection<ClientConnection> all() {
+        return byNumber.values();
+    }
+
+    /** The clients of one event loop. */
+    LoopClients loop(EventLoop loop) {
+        LoopClients clients = perLoop.get(loop);
+        if (clients == null) {
+            throw new IllegalStateException("event loop " + loop + " is not one of the gateway's I/O loops");
+        }
+        return clients;
+    }
+
+    List<LoopClients> loops() {
+        return loops;
+    }
+}

@@ -1,0 +1,267 @@
+package io.gatewayworker.host.gateway;
+
+import io.gatewayworker.host.config.Limits;
+import io.gatewayworker.host.config.ListenerConfig;
+import io.gatewayworker.host.link.LinkInitializer;
+import io.gatewayworker.host.link.LinkProtocol;
+import io.gatewayworker.host.link.RegisterLink;
+import io.gatewayworker.host.transport.EventLoops;
+import io.gatewayworker.host.transport.InternalAddress;
+import io.gatewayworker.host.transport.Transport;
+import io.gatewayworker.proto.link.v1.Barrier;
+import io.gatewayworker.proto.link.v1.Envelope;
+import io.gatewayworker.proto.link.v1.Hello;
+import io.gatewayworker.proto.link.v1.Role;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOption;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Gateway role: an internal endpoint that workers link to, a link to the register announcing this
+ * gateway's internal address, and the public listeners where clients connect.
+ *
+ * <p><b>Start:</b> {@link #start()} binds the internal endpoint and announces it;
+ * {@link #startListeners()} opens the public listeners (the host calls it once a worker is linked, so
+ * that "listening" means "serving").
+ *
+ * <p><b>Stop:</b> {@link #stopAccepting()}, {@link #closeClients(int, String)} (every client gets a
+ * close frame; its worker gets {@code onClose}), {@link #drainWorkers(Duration)} (waits until the
+ * workers have handled every event), then {@link #close()}.
+ *
+ * <p><b>Threads.</b> Client connections and worker links run on the host's I/O loops; see the package
+ * documentation. Public methods may be called from any thread.
+ */
+public final class GatewayServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
+
+    private final EventLoops loops;
+    private final Transport transport;
+    private final String namespace;
+    private final InternalAddress internalAddress;
+    private final SocketAddress registerAddress;
+    private final Limits limits;
+    private final List<Listener> listeners;
+    private final ClientTable table;
+    private final WorkerLinks links = new WorkerLinks();
+    private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
+    private final Set<WireFormat> wireFormats;
+    private final AtomicLong barrierIds = new AtomicLong();
+    private final Map<Long, CompletableFuture<Void>> barriers = new ConcurrentHashMap<>();
+    private final CompletableFuture<Void> allClientsClosed = new CompletableFuture<>();
+    private volatile boolean stopping;
+    private volatile Channel internal;
+    private RegisterLink register;
+
+    /**
+     * @param internalAddress this gateway's internal address: what its client ids encode and where
+     *        workers link to (a LocalAddress named after it on the in-JVM transport)
+     * @param registerAddress where the register listens
+     */
+    public GatewayServer(EventLoops loops, Transport transport, String namespace, InternalAddress internalAddress,
+                         SocketAddress registerAddress, List<ListenerConfig> listeners, Limits limits) {
+        this.loops = loops;
+        this.transport = transport;
+        this.namespace = namespace;
+        this.internalAddress = internalAddress;
+        this.registerAddress = registerAddress;
+        this.limits = limits;
+        this.listeners = listeners.stream().map(l -> new Listener(l, limits.maxConnectionsPerListener())).toList();
+        this.wireFormats = this.listeners.stream().map(Listener::wire).collect(Collectors.toUnmodifiableSet());
+        this.table = new ClientTable(internalAddress.ipv4(), internalAddress.port(), loops.io());
+    }
+
+    /** Binds the internal endpoint for workers and announces this gateway to the register. */
+    public CompletableFuture<Void> start() {
+        CompletableFuture<Void> started = new CompletableFuture<>();
+        SocketAddress bind = internalAddress.socketAddress(transport, namespace, "gateway");
+        loops.internalServer(transport)
+                .childHandler(new LinkInitializer(transport, () -> new WorkerLinkHandler(this), "WorkerLinkHandler"))
+                .bind(bind)
+                .addListener((ChannelFutureListener) f -> {
+                    if (!f.isSuccess()) {
+                        started.completeExceptionally(new IllegalStateException("gateway cannot listen for workers on "
+                                + internalAddress + " (" + transport + "): " + f.cause().getMessage(), f.cause()));
+                        return;
+                    }
+                    internal = f.channel();
+                    log.info("Gateway {} takes worker links ({})", internalAddress, transport);
+                    Hello hello = Hello.newBuilder().setProtocolVersion(LinkProtocol.VERSION).setRole(Role.GATEWAY)
+                            .setName("gateway@" + internalAddress).setGatewayAddress(internalAddress.toString()).build();
+                    register = new RegisterLink(loops, transport, registerAddress, hello, list -> { });
+                    register.start();
+                    started.complete(null);
+                });
+        return started;
+    }
+
+    /** Opens every public listener; completes with their bound addresses, in configuration order. */
+    public CompletableFuture<List<InetSocketAddress>> startListeners() {
+        List<CompletableFuture<InetSocketAddress>> bound = new ArrayList<>();
+        for (Listener listener : listeners) {
+            CompletableFuture<InetSocketAddress> one = new CompletableFuture<>();
+            bound.add(one);
+            ListenerConfig config = listener.config();
+            loops.publicServer()
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.ALLOCATOR, alloc)
+                    .childHandler(new WebSocketListenerInitializer(this, listener))
+                    .bind(new InetSocketAddress(config.host(), config.port()))
+                    .addListener((ChannelFutureListener) f -> {
+                        if (f.isSuccess()) {
+                            listener.bound(f.channel());
+                            String app = config.app() != null ? config.app() : links.resolveApp(null);
+                            log.info("Listening on {} for app {}", listener.name(), app == null ? "(the only app)" : app);
+                            one.complete(listener.address());
+                        } else {
+                            one.completeExceptionally(new IllegalStateException("cannot listen on " + config.url() + ": "
+                                    + f.cause().getMessage() + " (is another server using the port? choose another with --listen)",
+                                    f.cause()));
+                        }
+                    });
+        }
+        return CompletableFuture.allOf(bound.toArray(CompletableFuture[]::new))
+                .thenApply(v -> bound.stream().map(CompletableFuture::join).toList());
+    }
+
+    /** Closes the public listeners: no new client is accepted. Existing clients stay. */
+    public void stopAccepting() {
+        stopping = true;
+        for (Listener listener : listeners) {
+            Channel c = listener.channel();
+            if (c != null) {
+                c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /**
+     * Closes every client with a close frame ({@code code}, {@code reason}); each accepted client's
+     * worker gets {@code onClose}. Completes when every connection is gone.
+     */
+    public CompletableFuture<Void> closeClients(int code, String reason) {
+        stopping = true;
+        for (ClientConnection client : new ArrayList<>(table.all())) {
+            client.loop().execute(() -> client.close(null, code, reason, false));
+        }
+        checkAllClosed();
+        return allClientsClosed;
+    }
+
+    /**
+     * Waits until every linked worker has handled every event sent to it (a barrier on each link), at
+     * most {@code timeout}. Completes normally also on timeout, logging what did not finish.
+     */
+    public CompletableFuture<Void> drainWorkers(Duration timeout) {
+        List<CompletableFuture<Void>> pending = new ArrayList<>();
+        for (WorkerLink link : links.all()) {
+            long id = barrierIds.incrementAndGet();
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            barriers.put(id, done);
+            pending.add(done.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).exceptionally(e -> {
+                log.warn("Worker {} did not finish its events within {} ms", link, timeout.toMillis());
+                return null;
+            }));
+            link.out().add(Envelope.newBuilder().setBarrier(Barrier.newBuilder().setId(id)).build());
+        }
+        return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new));
+    }
+
+    void barrierDone(long id) {
+        CompletableFuture<Void> done = barriers.remove(id);
+        if (done != null) {
+            done.complete(null);
+        }
+    }
+
+    void clientClosed() {
+        if (stopping) {
+            checkAllClosed();
+        }
+    }
+
+    private void checkAllClosed() {
+        if (table.size() == 0) {
+            allClientsClosed.complete(null);
+        }
+    }
+
+    @Override
+    public void close() {
+        stopping = true;
+        stopAccepting();
+        if (register != null) {
+            register.close();
+        }
+        for (WorkerLink link : links.all()) {
+            link.channel().close();
+        }
+        Channel c = internal;
+        if (c != null) {
+            c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+    }
+
+    // ---------------------------------------------------------------- for the package and status
+
+    public InternalAddress internalAddress() {
+        return internalAddress;
+    }
+
+    /** Connected clients (all states). */
+    public int clientCount() {
+        return table.size();
+    }
+
+    /** Names of the linked workers. */
+    public List<String> workerNames() {
+        return links.all().stream().map(WorkerLink::name).toList();
+    }
+
+    /** Bound public addresses, in configuration order (null for a listener not bound). */
+    public List<InetSocketAddress> listenerAddresses() {
+        return listeners.stream().map(Listener::address).toList();
+    }
+
+    boolean stopping() {
+        return stopping;
+    }
+
+    Limits limits() {
+        return limits;
+    }
+
+    ClientTable table() {
+        return table;
+    }
+
+    WorkerLinks links() {
+        return links;
+    }
+
+    ByteBufAllocator alloc() {
+        return alloc;
+    }
+
+    Collection<WireFormat> wireFormats() {
+        return wireFormats;
+    }
+}

@@ -1,0 +1,58 @@
+package io.gatewayworker.host.gateway;
+
+import io.netty.channel.EventLoop;
+import java.util.ArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operations one read burst of a worker link brings for the clients of one event loop, run there
+ * in order as one task; every client written to is flushed once at the end.
+ *
+ * <p>Filled on the link's loop, then run on {@link #loop()}; never both at once.
+ */
+final class LoopBatch implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(LoopBatch.class);
+
+    private final EventLoop loop;
+    private final ArrayList<Runnable> ops = new ArrayList<>();
+    private final ArrayList<ClientConnection> dirty = new ArrayList<>();
+
+    LoopBatch(EventLoop loop) {
+        this.loop = loop;
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    void add(Runnable op) {
+        ops.add(op);
+    }
+
+    boolean isEmpty() {
+        return ops.isEmpty();
+    }
+
+    /** {@code connection} was written to and needs a flush at the end. */
+    void dirty(ClientConnection connection) {
+        dirty.add(connection);
+    }
+
+    @Override
+    public void run() {
+        for (int i = 0; i < ops.size(); i++) {
+            try {
+                ops.get(i).run();
+            } catch (Throwable t) {
+                log.error("Gateway command failed", t);
+            }
+        }
+        ops.clear();
+        for (int i = 0; i < dirty.size(); i++) {
+            dirty.get(i).flushBatch();
+        }
+        dirty.clear();
+    }
+}

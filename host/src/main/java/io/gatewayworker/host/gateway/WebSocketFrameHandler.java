@@ -1,0 +1,80 @@
+package io.gatewayworker.host.gateway;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns the frames of an open WebSocket connection into client events: text and binary messages go to
+ * the client's worker (copied out of Netty's buffers here, on the event loop); pings are answered;
+ * a close frame is answered and the connection closed. A frame that breaks a bound or the protocol
+ * closes the connection with the matching close code and a logged reason.
+ *
+ * <p>One instance per connection; runs on its event loop.
+ */
+final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+
+    private static final Logger log = LoggerFactory.getLogger(WebSocketFrameHandler.class);
+
+    private final ClientConnection client;
+    private final ProtocolSession session;
+
+    WebSocketFrameHandler(ClientConnection client, ProtocolSession session) {
+        this.client = client;
+        this.session = session;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+        if (frame instanceof TextWebSocketFrame text) {
+            client.onText(text.text(), text.content().readableBytes());
+        } else if (frame instanceof BinaryWebSocketFrame binary) {
+            client.onBinary(ByteBufUtil.getBytes(binary.content()), binary.content().readableBytes());
+        } else if (frame instanceof PingWebSocketFrame) {
+            client.activity();
+            ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()), ctx.voidPromise());
+        } else if (frame instanceof PongWebSocketFrame) {
+            client.activity();
+        } else if (frame instanceof CloseWebSocketFrame close) {
+            int code = close.statusCode() == -1 ? 1000 : close.statusCode();
+            ctx.writeAndFlush(new CloseWebSocketFrame(code, "")).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        client.closed();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof TooLongFrameException) {
+            log.info("Closing client {}: {} (close code 1009)", client.id(), cause.getMessage());
+            session.close(null, WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), "message too big");
+        } else if (cause instanceof CorruptedWebSocketFrameException) {
+            // The decoder has already sent the close frame (1002, 1007 or 1009).
+            log.info("Closing client {}: {}", client.id(), cause.getMessage());
+            ctx.close();
+        } else if (cause instanceof IOException) {
+            log.debug("Client {} connection failed: {}", client.id(), cause.toString());
+            ctx.close();
+        } else {
+            log.warn("Closing client {} after an unexpected error", client.id(), cause);
+            ctx.close();
+        }
+    }
+}

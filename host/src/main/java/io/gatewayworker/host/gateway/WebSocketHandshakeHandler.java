@@ -1,0 +1,226 @@
+package io.gatewayworker.host.gateway;
+
+import io.gatewayworker.proto.link.v1.Handshake;
+import io.gatewayworker.proto.link.v1.Header;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.util.CharsetUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes a WebSocket client from its upgrade request to an open connection. The request goes to the
+ * client's app ({@code onWebSocketConnect}); the handshake completes only when the app accepts, and a
+ * refused client gets the app's close code and reason. A request that is not a WebSocket upgrade gets a
+ * plain HTTP error. The whole handshake, the app's verdict included, is bounded by
+ * {@code Limits.handshakeTimeout()}.
+ *
+ * <p>One instance per connection; runs on its event loop. It is also the connection's
+ * {@link ProtocolSession}.
+ */
+final class WebSocketHandshakeHandler extends SimpleChannelInboundHandler<FullHttpRequest> implements ProtocolSession {
+
+    private static final Logger log = LoggerFactory.getLogger(WebSocketHandshakeHandler.class);
+    private static final int MAX_REASON_BYTES = 123;
+
+    private final GatewayServer gateway;
+    private final Listener listener;
+    private final WebSocketServerHandshakerFactory handshakers;
+    private Channel channel;
+    private ClientConnection client;
+    private WebSocketServerHandshaker handshaker;
+    private FullHttpRequest request;
+    private ScheduledFuture<?> timeout;
+
+    WebSocketHandshakeHandler(GatewayServer gateway, Listener listener, WebSocketServerHandshakerFactory handshakers) {
+        this.gateway = gateway;
+        this.listener = listener;
+        this.handshakers = handshakers;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        long millis = gateway.limits().handshakeTimeout().toMillis();
+        timeout = ctx.executor().schedule(() -> {
+            log.debug("Closing {}: no completed WebSocket handshake within {} ms", describe(), millis);
+            ctx.close();
+        }, millis, TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        if (client != null) {
+            return; // one upgrade request per connection; anything else waits for the handshake
+        }
+        if (!req.decoderResult().isSuccess()) {
+            Throwable cause = req.decoderResult().cause();
+            boolean tooLong = cause instanceof TooLongFrameException;
+            respond(ctx, tooLong ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE : HttpResponseStatus.BAD_REQUEST,
+                    tooLong ? "Request headers too large (limit " + gateway.limits().maxHttpHeaderBytes() + " bytes)"
+                            : "Malformed HTTP request");
+            return;
+        }
+        if (!HttpMethod.GET.equals(req.method())) {
+            respond(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "This is a WebSocket endpoint: connect with GET and Upgrade: websocket");
+            return;
+        }
+        if (!HttpHeaderValues.WEBSOCKET.contentEqualsIgnoreCase(req.headers().get(HttpHeaderNames.UPGRADE, ""))) {
+            respond(ctx, HttpResponseStatus.UPGRADE_REQUIRED, "This is a WebSocket endpoint: connect with a WebSocket client");
+            return;
+        }
+        handshaker = handshakers.newHandshaker(req);
+        if (handshaker == null) {
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel())
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        request = req.retain();
+        client = new ClientConnection(gateway, ctx.channel(), listener);
+        client.handshake(this, toHandshake(req));
+    }
+
+    private static Handshake toHandshake(FullHttpRequest req) {
+        QueryStringDecoder uri = new QueryStringDecoder(req.uri());
+        Handshake.Builder handshake = Handshake.newBuilder().setPath(uri.path()).setQuery(uri.rawQuery());
+        for (Map.Entry<String, String> header : req.headers()) {
+            handshake.addHeaders(Header.newBuilder()
+                    .setName(header.getKey().toLowerCase(Locale.ROOT)).setValue(header.getValue()));
+        }
+        return handshake.build();
+    }
+
+    // ---------------------------------------------------------------- ProtocolSession
+
+    @Override
+    public void accept() {
+        handshake().addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                log.debug("WebSocket handshake with {} failed: {}", describe(), f.cause().toString());
+                f.channel().close();
+                return;
+            }
+            timeout.cancel(false);
+            ChannelPipeline p = f.channel().pipeline();
+            p.addLast("Utf8FrameValidator", new Utf8FrameValidator(true));
+            p.addLast("WebSocketFrameAggregator", new WebSocketFrameAggregator(gateway.limits().maxMessageBytes()));
+            p.addLast("WebSocketFrameHandler", new WebSocketFrameHandler(client, this));
+            p.remove(this);
+            client.opened();
+        });
+    }
+
+    @Override
+    public void refuse(int code, String reason) {
+        if (handshaker == null) {
+            channel.close();
+            return;
+        }
+        handshake().addListener((ChannelFutureListener) f -> {
+            if (f.isSuccess()) {
+                close(null, code, reason);
+            } else {
+                f.channel().close();
+            }
+        });
+    }
+
+    @Override
+    public void close(ByteBuf last, int code, String reason) {
+        if (last != null) {
+            channel.write(last, channel.voidPromise());
+        }
+        channel.writeAndFlush(new CloseWebSocketFrame(code, truncate(reason))).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private io.netty.channel.ChannelFuture handshake() {
+        FullHttpRequest req = request;
+        request = null;
+        try {
+            return handshaker.handshake(channel, req);
+        } finally {
+            req.release();
+        }
+    }
+
+    // ---------------------------------------------------------------- the rest
+
+    private void respond(ChannelHandlerContext ctx, HttpResponseStatus status, String text) {
+        ByteBuf body = Unpooled.copiedBuffer(text + "\n", CharsetUtil.UTF_8);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        if (status == HttpResponseStatus.UPGRADE_REQUIRED) {
+            response.headers().set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+        }
+        log.debug("Answered {} with {}: {}", describe(), status, text);
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    static String truncate(String reason) {
+        if (reason == null) {
+            return "";
+        }
+        byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length <= MAX_REASON_BYTES) {
+            return reason;
+        }
+        int end = reason.length();
+        while (reason.substring(0, end).getBytes(StandardCharsets.UTF_8).length > MAX_REASON_BYTES) {
+            end--;
+        }
+        return reason.substring(0, end);
+    }
+
+    private String describe() {
+        return client != null ? "client " + client.id() : String.valueOf(channel == null ? "?" : channel.remoteAddress());
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (timeout != null) {
+            timeout.cancel(false);
+        }
+        if (request != null) {
+            request.release();
+            request = null;
+        }
+        if (client != null) {
+            client.closed();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("Closing {} during the handshake: {}", describe(), cause.toString());
+        ctx.close();
+    }
+}

@@ -1,0 +1,138 @@
+package io.gatewayworker.host.gateway;
+
+import io.gatewayworker.host.link.OutboundQueue;
+import io.gatewayworker.proto.link.v1.AppInfo;
+import io.gatewayworker.proto.link.v1.Envelope;
+import io.netty.channel.Channel;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+/**
+ * The gateway's side of a link to one worker: sends client events to it within the credit the worker
+ * granted, and knows which apps it serves.
+ *
+ * <p><b>Credit.</b> Each event costs one credit; the worker returns credit as it finishes events. When
+ * the credit runs out, the client that sent the event stops reading ({@code autoRead} off) until credit
+ * arrives, so a busy worker slows its clients down rather than piling up their events.
+ *
+ * <p>Thread-safe: client event loops call {@link #send}; the link's own loop handles credit and
+ * app updates.
+ */
+final class WorkerLink {
+
+    private final Channel channel;
+    private final OutboundQueue out;
+    private final String name;
+    private final AtomicLong credit = new AtomicLong();
+    private final ConcurrentLinkedQueue<ClientConnection> creditWaiters = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger bound = new AtomicInteger();
+    private volatile Set<String> servingApps = Set.of();
+    private volatile List<AppInfo> apps = List.of();
+    private volatile boolean open = true;
+
+    WorkerLink(Channel channel, String name, int queueHighWater) {
+        this.channel = channel;
+        this.name = name;
+        this.out = new OutboundQueue(channel, queueHighWater);
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    OutboundQueue out() {
+        return out;
+    }
+
+    String name() {
+        return name;
+    }
+
+    boolean isOpen() {
+        return open;
+    }
+
+    boolean serves(String app) {
+        return open && servingApps.contains(app);
+    }
+
+    Set<String> servingApps() {
+        return servingApps;
+    }
+
+    List<AppInfo> apps() {
+        return apps;
+    }
+
+    void apps(List<AppInfo> apps) {
+        this.apps = List.copyOf(apps);
+        this.servingApps = apps.stream().filter(AppInfo::getServing).map(AppInfo::getId).collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** Clients bound to this worker. */
+    int bound() {
+        return bound.get();
+    }
+
+    void bind() {
+        bound.incrementAndGet();
+    }
+
+    void unbind() {
+        bound.decrementAndGet();
+    }
+
+    /**
+     * Sends one event of {@code from}. Called on {@code from}'s loop. When this spends the last credit,
+     * {@code from} pauses reading until credit returns.
+     */
+    void send(Envelope event, ClientConnection from) {
+        out.add(event);
+        if (credit.decrementAndGet() < 0) {
+            from.pause(ClientConnection.PAUSE_CREDIT);
+            creditWaiters.add(from);
+            if (credit.get() > 0) {
+                wakeCreditWaiters();
+            }
+        }
+    }
+
+    /** The worker granted {@code events} more events. Link loop. */
+    void credit(int events) {
+        if (credit.addAndGet(events) > 0) {
+            wakeCreditWaiters();
+        }
+    }
+
+    long creditLeft() {
+        return credit.get();
+    }
+
+    /** The link is gone: its clients rebind on their next event. Link loop. */
+    void closed() {
+        open = false;
+        out.close();
+        ClientConnection c;
+        while ((c = creditWaiters.poll()) != null) {
+            ClientConnection waiter = c;
+            waiter.loop().execute(() -> waiter.resume(ClientConnection.PAUSE_CREDIT));
+        }
+    }
+
+    private void wakeCreditWaiters() {
+        ClientConnection c;
+        while (credit.get() > 0 && (c = creditWaiters.poll()) != null) {
+            ClientConnection waiter = c;
+            waiter.loop().execute(() -> waiter.resume(ClientConnection.PAUSE_CREDIT));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

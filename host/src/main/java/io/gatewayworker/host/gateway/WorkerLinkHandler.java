@@ -1,0 +1,153 @@
+package io.gatewayworker.host.gateway;
+
+import io.gatewayworker.host.link.LinkProtocol;
+import io.gatewayworker.proto.link.v1.Envelope;
+import io.gatewayworker.proto.link.v1.Hello;
+import io.gatewayworker.proto.link.v1.Pong;
+import io.gatewayworker.proto.link.v1.Refused;
+import io.gatewayworker.proto.link.v1.Role;
+import io.gatewayworker.proto.link.v1.Welcome;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's end of a link from a worker. The worker opens with Hello (naming its apps) and gets a
+ * Welcome with this gateway's address; then commands, credit and app updates flow in, and events flow
+ * out through the link's {@link WorkerLink}.
+ *
+ * <p>One instance per link; runs on the link's event loop.
+ */
+final class WorkerLinkHandler extends SimpleChannelInboundHandler<Envelope> {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerLinkHandler.class);
+
+    private final GatewayServer gateway;
+    private WorkerLink link;
+    private CommandExecutor commands;
+    private ScheduledFuture<?> helloTimeout;
+
+    WorkerLinkHandler(GatewayServer gateway) {
+        this.gateway = gateway;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        helloTimeout = ctx.executor().schedule(() -> {
+            log.warn("Gateway: link from {} sent no Hello within {} ms; closing it", ctx.channel().remoteAddress(),
+                    LinkProtocol.HELLO_TIMEOUT_MILLIS);
+            ctx.close();
+        }, LinkProtocol.HELLO_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Envelope msg) {
+        if (link == null) {
+            if (!msg.hasHello()) {
+                refuse(ctx, "expected Hello as the first message, got " + msg.getBodyCase());
+                return;
+            }
+            hello(ctx, msg.getHello());
+            return;
+        }
+        switch (msg.getBodyCase()) {
+            case COMMAND -> commands.execute(msg.getCommand());
+            case CREDIT -> link.credit(msg.getCredit().getEvents());
+            case FLOW -> commands.flow(msg.getFlow());
+            case APPS -> {
+                link.apps(msg.getApps().getAppsList());
+                log.info("Worker {} now serves {}", link, describeApps());
+                gateway.links().updated();
+            }
+            case BARRIER_DONE -> gateway.barrierDone(msg.getBarrierDone().getId());
+            case PING -> ctx.writeAndFlush(Envelope.newBuilder()
+                    .setPong(Pong.newBuilder().setNanos(msg.getPing().getNanos())).build(), ctx.voidPromise());
+            case PONG -> { }
+            default -> log.debug("Gateway: ignoring {} from worker {}", msg.getBodyCase(), link);
+        }
+    }
+
+    private void hello(ChannelHandlerContext ctx, Hello hello) {
+        helloTimeout.cancel(false);
+        if (hello.getProtocolVersion() != LinkProtocol.VERSION) {
+            refuse(ctx, "protocol version " + hello.getProtocolVersion() + " is not spoken here (this gateway speaks "
+                    + LinkProtocol.VERSION + ")");
+            return;
+        }
+        if (hello.getRole() != Role.WORKER) {
+            refuse(ctx, "role " + hello.getRole() + " cannot link to a gateway here (expected: WORKER)");
+            return;
+        }
+        String name = hello.getName().isEmpty() ? String.valueOf(ctx.channel().remoteAddress()) : hello.getName();
+        link = new WorkerLink(ctx.channel(), name, gateway.limits().linkCreditWindow() * 4);
+        link.apps(hello.getAppsList());
+        commands = new CommandExecutor(gateway, link);
+        ctx.writeAndFlush(Envelope.newBuilder().setWelcome(Welcome.newBuilder()
+                .setProtocolVersion(LinkProtocol.VERSION)
+                .setGatewayAddress(gateway.internalAddress().toString())
+                .setName("gateway@" + gateway.internalAddress())).build(), ctx.voidPromise());
+        gateway.links().add(link);
+        log.info("Worker {} linked; it serves {}", link, describeApps());
+    }
+
+    private String describeApps() {
+        if (link.apps().isEmpty()) {
+            return "no app";
+        }
+        return link.apps().stream()
+                .map(a -> a.getId() + " " + a.getVersion() + (a.getServing() ? "" : " (not serving)"))
+                .collect(Collectors.joining(", "));
+    }
+
+    private void refuse(ChannelHandlerContext ctx, String reason) {
+        log.warn("Gateway: refusing link from {}: {}", ctx.channel().remoteAddress(), reason);
+        ctx.writeAndFlush(Envelope.newBuilder().setRefused(Refused.newBuilder().setReason(reason)).build())
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (commands != null) {
+            commands.flush();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (link != null && ctx.channel().isWritable()) {
+            link.out().resume();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (helloTimeout != null) {
+            helloTimeout.cancel(false);
+        }
+        if (link != null) {
+            if (commands != null) {
+                commands.flush();
+            }
+            link.closed();
+            gateway.links().remove(link);
+            if (!gateway.stopping()) {
+                log.warn("Worker {} unlinked; its clients move to another worker on their next event", link);
+            }
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.warn("Gateway: link from worker {} failed: {}", link, cause.toString());
+        ctx.close();
+    }
+}

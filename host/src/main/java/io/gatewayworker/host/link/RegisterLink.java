@@ -1,0 +1,143 @@
+package io.gatewayworker.host.link;
+
+import io.gatewayworker.host.transport.EventLoops;
+import io.gatewayworker.host.transport.Transport;
+import io.gatewayworker.proto.link.v1.Envelope;
+import io.gatewayworker.proto.link.v1.GatewayList;
+import io.gatewayworker.proto.link.v1.Hello;
+import io.gatewayworker.proto.link.v1.Pong;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
+import io.netty.channel.SimpleChannelInboundHandler;
+import java.net.SocketAddress;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A role's link to the register. It sends {@code hello} on connect, hands every {@link GatewayList} to
+ * a consumer, and reconnects every {@link LinkProtocol#RECONNECT_DELAY_MILLIS} ms while it is open: a
+ * gateway announces itself this way, a worker or push client learns the gateways.
+ *
+ * <p><b>Threads.</b> Everything runs on one event loop chosen at construction, including the
+ * consumer calls; the consumer must not block.
+ */
+public final class RegisterLink implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RegisterLink.class);
+
+    private final EventLoops loops;
+    private final Transport transport;
+    private final SocketAddress register;
+    private final Hello hello;
+    private final Consumer<List<String>> onGateways;
+    private final EventLoop loop;
+    private final CompletableFuture<Void> welcomed = new CompletableFuture<>();
+    private volatile boolean closed;
+    private volatile Channel channel;
+    private boolean warned;
+
+    /**
+     * @param hello the first message, naming this role
+     * @param onGateways receives each gateway list (workers and push clients); may ignore it
+     */
+    public RegisterLink(EventLoops loops, Transport transport, SocketAddress register, Hello hello,
+                        Consumer<List<String>> onGateways) {
+        this.loops = loops;
+        this.transport = transport;
+        this.register = register;
+        this.hello = hello;
+        this.onGateways = onGateways;
+        this.loop = loops.linkLoop(transport);
+    }
+
+    /** Starts connecting; the future completes when the register first welcomed this link. */
+    public CompletableFuture<Void> start() {
+        loop.execute(this::connect);
+        return welcomed;
+    }
+
+    private void connect() {
+        if (closed) {
+            return;
+        }
+        loops.internalClient(transport, loop)
+                .handler(new LinkInitializer(transport, Handler::new, "RegisterLinkHandler"))
+                .connect(register)
+                .addListener((ChannelFutureListener) f -> {
+                    if (f.isSuccess()) {
+                        channel = f.channel();
+                        return;
+                    }
+                    if (!warned) {
+                        warned = true;
+                        log.warn("Cannot reach the register at {} ({}); retrying every {} ms", register,
+                                f.cause().getMessage(), LinkProtocol.RECONNECT_DELAY_MILLIS);
+                    }
+                    retry();
+                });
+    }
+
+    private void retry() {
+        if (!closed) {
+            loop.schedule(this::connect, LinkProtocol.RECONNECT_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Channel c = channel;
+        if (c != null) {
+            c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<Envelope> {
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            ctx.writeAndFlush(Envelope.newBuilder().setHello(hello).build(), ctx.voidPromise());
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, Envelope msg) {
+            switch (msg.getBodyCase()) {
+                case WELCOME -> {
+                    if (warned) {
+                        log.info("Reached the register at {}", register);
+                        warned = false;
+                    }
+                    welcomed.complete(null);
+                }
+                case GATEWAY_LIST -> onGateways.accept(msg.getGatewayList().getAddressesList());
+                case REFUSED -> log.error("The register at {} refused this {}: {}", register, hello.getRole(),
+                        msg.getRefused().getReason());
+                case PING -> ctx.writeAndFlush(Envelope.newBuilder()
+                        .setPong(Pong.newBuilder().setNanos(msg.getPing().getNanos())).build(), ctx.voidPromise());
+                default -> log.debug("Register link: ignoring {}", msg.getBodyCase());
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (!closed) {
+                log.warn("Lost the register at {}; reconnecting", register);
+                warned = true;
+                retry();
+            }
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.warn("Register link failed: {}", cause.toString());
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,230 @@
+package io.gatewayworker.host.worker;
+
+import io.gatewayworker.host.app.AppManager;
+import io.gatewayworker.host.app.AppRuntime;
+import io.gatewayworker.host.app.AppState;
+import io.gatewayworker.host.config.Limits;
+import io.gatewayworker.host.link.LinkInitializer;
+import io.gatewayworker.host.link.LinkProtocol;
+import io.gatewayworker.host.link.RegisterLink;
+import io.gatewayworker.host.transport.EventLoops;
+import io.gatewayworker.host.transport.InternalAddress;
+import io.gatewayworker.host.transport.Transport;
+import io.gatewayworker.proto.link.v1.AppInfo;
+import io.gatewayworker.proto.link.v1.AppList;
+import io.gatewayworker.proto.link.v1.Envelope;
+import io.gatewayworker.proto.link.v1.Hello;
+import io.gatewayworker.proto.link.v1.Role;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.EventLoop;
+import java.net.SocketAddress;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The BusinessWorker role: runs the apps and links to every gateway.
+ *
+ * <p><b>Start</b> ({@link #start()}): load and start the apps from the plugins folder, subscribe to the
+ * register, link to each gateway it lists; the future completes once every gateway of the first list
+ * is linked. Gateways that join later are linked when the register reports them; a link that breaks is
+ * retried while its gateway is listed.
+ *
+ * <p><b>Stop</b> ({@link #close()}): the host first lets the gateways close their clients and waits for
+ * the workers to drain; then this stops the apps ({@code onWorkerStop}), closes the links and ends the
+ * callback threads.
+ *
+ * <p><b>Threads.</b> The register list and gateway links are handled on I/O loops; app callbacks on
+ * virtual threads ({@link Dispatcher}); app loading on the apps' owner thread ({@link AppManager}).
+ */
+public final class BusinessWorker implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(BusinessWorker.class);
+
+    private final EventLoops loops;
+    private final Transport transport;
+    private final String namespace;
+    private final SocketAddress registerAddress;
+    private final String name;
+    private final Limits limits;
+    private final GatewayDirectory directory = new GatewayDirectory();
+    private final AppManager apps;
+    private final Dispatcher dispatcher;
+    private final EventLoop control;
+    /** Control loop only: gateways the register lists. */
+    private final Set<String> listed = new HashSet<>();
+    /** Gateways with a link open or being opened. */
+    private final Set<String> connecting = ConcurrentHashMap.newKeySet();
+    private final CompletableFuture<Void> firstListLinked = new CompletableFuture<>();
+    private Set<String> firstList;
+    private volatile boolean closing;
+    private RegisterLink register;
+
+    public BusinessWorker(EventLoops loops, Transport transport, String namespace, SocketAddress registerAddress,
+                          String name, Path pluginsDir, Path dataDir, Limits limits) {
+        this.loops = loops;
+        this.transport = transport;
+        this.namespace = namespace;
+        this.registerAddress = registerAddress;
+        this.name = name;
+        this.limits = limits;
+        this.control = loops.nextIo();
+        this.apps = new AppManager(pluginsDir, dataDir, app -> new AppGateway(app, directory));
+        this.dispatcher = new Dispatcher(apps, limits);
+        apps.addListener(this::announceApps);
+    }
+
+    /** Loads the apps, then links to the gateways; completes when the gateways first listed are linked. */
+    public CompletableFuture<Void> start() {
+        return apps.loadAll().thenCompose(running -> {
+            Hello hello = Hello.newBuilder().setProtocolVersion(LinkProtocol.VERSION).setRole(Role.WORKER)
+                    .setName(name).build();
+            register = new RegisterLink(loops, transport, registerAddress, hello, this::gatewaysListed);
+            register.start();
+            return firstListLinked;
+        });
+    }
+
+    public AppManager apps() {
+        return apps;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Gateways this worker is linked to. */
+    public List<String> gateways() {
+        return directory.all().stream().map(l -> l.address().toString()).toList();
+    }
+
+    Limits limits() {
+        return limits;
+    }
+
+    Dispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    /** Stops the apps, closes the links, ends the callback threads. */
+    @Override
+    public void close() {
+        closing = true;
+        if (register != null) {
+            register.close();
+        }
+        apps.close();
+        for (GatewayLink link : directory.all()) {
+            link.channel().close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        dispatcher.close();
+    }
+
+    // ------------------------------------------------------------------ links
+
+    /** The register's list of gateways. Runs on the register link's loop. */
+    private void gatewaysListed(List<String> addresses) {
+        control.execute(() -> {
+            listed.clear();
+            listed.addAll(addresses);
+            if (firstList == null) {
+                firstList = new HashSet<>(addresses);
+                if (firstList.isEmpty()) {
+                    log.info("No gateway is registered yet; this worker links to gateways as they join");
+                    firstListLinked.complete(null);
+                }
+            }
+            for (String address : addresses) {
+                if (connecting.add(address)) {
+                    connect(address);
+                }
+            }
+        });
+    }
+
+    private void connect(String address) {
+        if (closing) {
+            return;
+        }
+        InternalAddress gateway;
+        try {
+            gateway = InternalAddress.parse(address);
+        } catch (IllegalArgumentException e) {
+            log.error("The register lists a malformed gateway address: {}", e.getMessage());
+            return;
+        }
+        loops.internalClient(transport, loops.linkLoop(transport))
+                .handler(new LinkInitializer(transport, () -> new GatewayLinkHandler(this, gateway, this::hello),
+                        "GatewayLinkHandler"))
+                .connect(gateway.socketAddress(transport, namespace, "gateway"))
+                .addListener((ChannelFutureListener) f -> {
+                    if (!f.isSuccess()) {
+                        log.warn("Cannot link to gateway {}: {}; retrying", address, f.cause().getMessage());
+                        retry(address);
+                    }
+                });
+    }
+
+    private void retry(String address) {
+        control.schedule(() -> {
+            if (!closing && listed.contains(address)) {
+                connect(address);
+            } else {
+                connecting.remove(address);
+            }
+        }, LinkProtocol.RECONNECT_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private Hello hello() {
+        return Hello.newBuilder().setProtocolVersion(LinkProtocol.VERSION).setRole(Role.WORKER).setName(name)
+                .addAllApps(appInfos(apps.running())).build();
+    }
+
+    void linked(GatewayLink link) {
+        directory.add(link);
+        log.info("Worker {} linked to gateway {}", name, link.address());
+        control.execute(() -> {
+            if (firstList != null && !firstListLinked.isDone()) {
+                Set<String> linked = new HashSet<>(gateways());
+                if (linked.containsAll(firstList)) {
+                    firstListLinked.complete(null);
+                }
+            }
+        });
+    }
+
+    void unlinked(GatewayLink link, boolean wasOpen) {
+        directory.remove(link);
+        dispatcher.linkLost(link);
+        String address = link.address().toString();
+        if (closing) {
+            return;
+        }
+        if (wasOpen) {
+            log.warn("Worker {} lost its link to gateway {}", name, address);
+        }
+        retry(address);
+    }
+
+    private void announceApps(Collection<AppRuntime> running) {
+        if (closing) {
+            return; // the gateways are closing these links
+        }
+        Envelope update = Envelope.newBuilder().setApps(AppList.newBuilder().addAllApps(appInfos(running))).build();
+        for (GatewayLink link : directory.all()) {
+            link.out().add(update);
+        }
+    }
+
+    private static List<AppInfo> appInfos(Collection<AppRuntime> running) {
+        return running.stream().map(a -> AppInfo.newBuilder().setId(a.id()).setVersion(a.version())
+                .setServing(a.state() == AppState.RUNNING).build()).toList();
+    }
+}

@@ -1,0 +1,76 @@
+package io.gatewayworker.host.worker;
+
+import io.gatewayworker.api.Client;
+import io.gatewayworker.api.Session;
+import io.gatewayworker.host.link.SessionCodec;
+import io.gatewayworker.proto.link.v1.ClientInfo;
+
+/**
+ * The {@link Client} given to one callback. The session is decoded only if the callback asks for it,
+ * and only then compared afterwards.
+ *
+ * <p>Confined to the callback's thread.
+ */
+final class ClientView implements Client {
+
+    private final String id;
+    private final ClientInfo info;
+    private final io.gatewayworker.proto.link.v1.Session source;
+    private SessionMap session;
+
+    ClientView(String id, ClientInfo info, io.gatewayworker.proto.link.v1.Session source) {
+        this.id = id;
+        this.info = info;
+        this.source = source;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public String remoteHost() {
+        return info.getRemoteHost();
+    }
+
+    @Override
+    public int remotePort() {
+        return info.getRemotePort();
+    }
+
+    @Override
+    public String listener() {
+        return info.getListener();
+    }
+
+    @Override
+    public String protocol() {
+        return info.getProtocol();
+    }
+
+    @Override
+    public Session session() {
+        if (session == null) {
+            session = new SessionMap(source);
+        }
+        return session;
+    }
+
+    /**
+     * The session as the callback left it, when it differs from the one it started with; otherwise
+     * null. Throws {@code GatewayException} when a value cannot be stored.
+     */
+    io.gatewayworker.proto.link.v1.Session changedSession() {
+        if (session == null) {
+            return null;
+        }
+        io.gatewayworker.proto.link.v1.Session after = SessionCodec.encode(session);
+        return after.equals(source) ? null : after;
+    }
+
+    @Override
+    public String toString() {
+        return id;
+    }
+}

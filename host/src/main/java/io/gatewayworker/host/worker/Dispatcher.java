@@ -1,0 +1,218 @@
+package io.gatewayworker.host.worker;
+
+import io.gatewayworker.api.Events;
+import io.gatewayworker.api.GatewayException;
+import io.gatewayworker.host.app.AppManager;
+import io.gatewayworker.host.app.AppRuntime;
+import io.gatewayworker.host.config.Limits;
+import io.gatewayworker.host.link.ClientId;
+import io.gatewayworker.proto.link.v1.ClientEvent;
+import io.gatewayworker.proto.link.v1.Command;
+import io.gatewayworker.proto.link.v1.Session;
+import io.gatewayworker.proto.link.v1.SessionWrite;
+import io.gatewayworker.proto.link.v1.Verdict;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers client events to the apps' callbacks. Each client has a mailbox ({@link ClientState}) that
+ * runs on a virtual thread: one client's events in order, one at a time; different clients at once.
+ * Around each callback the app's class loader is the context class loader; after it, a changed session
+ * is written back to the client's gateway, then the event's credit is returned.
+ *
+ * <p>An exception from a callback is logged with the app, the callback and the client id, and counted;
+ * the client stays connected. One from {@code onWebSocketConnect} refuses the client with 1011.
+ *
+ * <p><b>Threads.</b> {@link #onEvent} runs on link loops and only enqueues; {@link #handle} runs on
+ * virtual threads.
+ */
+final class Dispatcher implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+    private final AppManager apps;
+    private final Limits limits;
+    private final ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("app").factory());
+    private final Set<String> missingApps = ConcurrentHashMap.newKeySet();
+
+    Dispatcher(AppManager apps, Limits limits) {
+        this.apps = apps;
+        this.limits = limits;
+    }
+
+    /** An event arrived from a gateway. Link loop; never blocks. */
+    void onEvent(GatewayLink link, ClientEvent event) {
+        link.received();
+        int connection = event.getConnection();
+        ClientState state = link.clients().get(connection);
+        if (state == null) {
+            if (!event.hasClient()) {
+                // A client this worker no longer knows (refused, or closed after a refusal): nothing to do.
+                if (event.getType() != ClientEvent.Type.CLOSE) {
+                    log.debug("Dropping {} for unknown client {} of {}", event.getType(), connection, link);
+                }
+                link.finished();
+                return;
+            }
+            String id = ClientId.format(link.address().ipv4(), link.address().port(), connection);
+            state = new ClientState(this, link, connection, id, event.getClient(), limits.clientQueueHigh());
+            link.clients().put(connection, state);
+        } else if (event.hasClient()) {
+            state.info(event.getClient());
+        }
+        state.enqueue(event);
+    }
+
+    void schedule(ClientState state) {
+        executor.execute(state);
+    }
+
+    /** Handles one event of a client. Mailbox (virtual) thread. */
+    void handle(ClientState state, ClientEvent event) {
+        state.sessionFrom(event);
+        String appId = state.info().getApp();
+        AppRuntime app = apps.running(appId);
+        if (app == null) {
+            noApp(state, event, appId);
+            return;
+        }
+        ClientView client = new ClientView(state.id(), state.info(), state.session());
+        Events events = app.events();
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(app.classLoader());
+        boolean failed = false;
+        try {
+            switch (event.getType()) {
+                case WEBSOCKET_CONNECT -> {
+                    HandshakeView handshake = new HandshakeView(event.getHandshake());
+                    try {
+                        events.onWebSocketConnect(client, handshake);
+                    } catch (Throwable t) {
+                        failed = true;
+                        handshake.refuseAfterError();
+                        log.error("App {} {}: onWebSocketConnect threw for client {}; refusing it (1011)",
+                                app.id(), app.version(), state.id(), t);
+                    }
+                    if (!handshake.refused()) {
+                        writeBack(app, state, client);
+                    }
+                    verdict(app, state, handshake);
+                }
+                case CONNECT -> {
+                    state.accepted(true);
+                    events.onConnect(client);
+                }
+                case MESSAGE -> {
+                    if (event.hasBinary()) {
+                        events.onMessage(client, event.getBinary().toByteArray());
+                    } else {
+                        events.onMessage(client, event.getText());
+                    }
+                }
+                case CLOSE -> {
+                    state.link().clients().remove(state.connection(), state);
+                    if (state.accepted()) {
+                        events.onClose(client);
+                    }
+                }
+                default -> log.warn("Ignoring event of unknown type {} for client {}", event.getType(), state.id());
+            }
+        } catch (Throwable t) {
+            failed = true;
+            log.error("App {} {}: {} threw for client {}", app.id(), app.version(), callbackName(event), state.id(), t);
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+        if (event.getType() == ClientEvent.Type.CONNECT || event.getType() == ClientEvent.Type.MESSAGE) {
+            writeBack(app, state, client);
+        }
+        app.recordEvent(failed);
+    }
+
+    /** Writes a changed session back to the client's gateway. Mailbox thread. */
+    private void writeBack(AppRuntime app, ClientState state, ClientView client) {
+        Session changed;
+        try {
+            changed = client.changedSession();
+        } catch (GatewayException e) {
+            log.error("App {} {}: session of client {} not saved: {}", app.id(), app.version(), state.id(), e.getMessage());
+            return;
+        }
+        if (changed == null) {
+            return;
+        }
+        int size = changed.getSerializedSize();
+        if (size > limits.maxSessionBytes()) {
+            log.error("App {} {}: session of client {} not saved: {} bytes encoded (limit {})", app.id(), app.version(),
+                    state.id(), size, limits.maxSessionBytes());
+            return;
+        }
+        long base = state.sessionVersion();
+        state.link().command(Command.newBuilder().setApp(app.id()).setSessionWrite(SessionWrite.newBuilder()
+                .setConnection(state.connection())
+                .setMode(SessionWrite.Mode.REPLACE)
+                .setSession(changed)
+                .setBaseVersion(base)
+                .setWriteBack(true)).build());
+        state.sessionWritten(changed, base + 1);
+    }
+
+    private void verdict(AppRuntime app, ClientState state, HandshakeView handshake) {
+        Verdict.Builder verdict = Verdict.newBuilder().setConnection(state.connection()).setAccept(!handshake.refused());
+        if (handshake.refused()) {
+            verdict.setCode(handshake.code()).setReason(handshake.reason());
+            state.link().clients().remove(state.connection(), state);
+        }
+        state.link().command(Command.newBuilder().setApp(app.id()).setVerdict(verdict).build());
+    }
+
+    private void noApp(ClientState state, ClientEvent event, String appId) {
+        if (missingApps.add(appId)) {
+            log.error("Events for app '{}' arrived, but it is not running on this worker", appId);
+        }
+        if (event.getType() == ClientEvent.Type.WEBSOCKET_CONNECT) {
+            state.link().clients().remove(state.connection(), state);
+            state.link().command(Command.newBuilder().setApp(appId).setVerdict(Verdict.newBuilder()
+                    .setConnection(state.connection()).setAccept(false).setCode(1013).setReason("app not running")).build());
+        } else if (event.getType() == ClientEvent.Type.CLOSE) {
+            state.link().clients().remove(state.connection(), state);
+        }
+    }
+
+    /** The link to a gateway is gone, and with it that gateway's clients: deliver their onClose. Link loop. */
+    void linkLost(GatewayLink link) {
+        ClientEvent close = ClientEvent.newBuilder().setType(ClientEvent.Type.CLOSE).build();
+        for (ClientState state : link.clients().values()) {
+            link.received();
+            state.enqueue(close.toBuilder().setConnection(state.connection()).build());
+        }
+    }
+
+    private static String callbackName(ClientEvent event) {
+        return switch (event.getType()) {
+            case WEBSOCKET_CONNECT -> "onWebSocketConnect";
+            case CONNECT -> "onConnect";
+            case MESSAGE -> "onMessage";
+            case CLOSE -> "onClose";
+            default -> "a callback";
+        };
+    }
+
+    @Override
+    public void close() {
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+                log.warn("App callbacks still running after 5 s at shutdown");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

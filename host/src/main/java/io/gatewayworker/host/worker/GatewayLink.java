@@ -1,0 +1,139 @@
+package io.gatewayworker.host.worker;
+
+import io.gatewayworker.host.link.OutboundQueue;
+import io.gatewayworker.host.transport.InternalAddress;
+import io.gatewayworker.proto.link.v1.BarrierDone;
+import io.gatewayworker.proto.link.v1.Command;
+import io.gatewayworker.proto.link.v1.Credit;
+import io.gatewayworker.proto.link.v1.Envelope;
+import io.gatewayworker.proto.link.v1.FlowControl;
+import io.netty.channel.Channel;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker's side of a link to one gateway: the clients of that gateway this worker serves, the
+ * commands it sends there, and the credit it returns as it finishes events.
+ *
+ * <p><b>Credit.</b> The gateway may send {@code window} events ahead; the worker returns credit in
+ * batches of {@code window / 8} finished events, so a worker that falls behind stops its gateway's
+ * clients rather than queuing without bound.
+ *
+ * <p>Thread-safe: the link's loop delivers events; virtual threads send commands and finish events.
+ */
+final class GatewayLink {
+
+    private static final Logger log = LoggerFactory.getLogger(GatewayLink.class);
+    /** Longest wait of an app thread for room in a congested link before queuing anyway. */
+    private static final long CONGESTION_WAIT_MILLIS = 10_000;
+
+    private final InternalAddress address;
+    private final Channel channel;
+    private final OutboundQueue out;
+    private final int window;
+    private final int creditBatch;
+    private final ConcurrentHashMap<Integer, ClientState> clients = new ConcurrentHashMap<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger unreturned = new AtomicInteger();
+    private final ConcurrentLinkedQueue<Long> barriers = new ConcurrentLinkedQueue<>();
+    private volatile boolean open;
+
+    GatewayLink(InternalAddress address, Channel channel, int window) {
+        this.address = address;
+        this.channel = channel;
+        this.window = window;
+        this.creditBatch = Math.max(1, window / 8);
+        this.out = new OutboundQueue(channel, window * 4);
+    }
+
+    InternalAddress address() {
+        return address;
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    OutboundQueue out() {
+        return out;
+    }
+
+    boolean isOpen() {
+        return open;
+    }
+
+    ConcurrentHashMap<Integer, ClientState> clients() {
+        return clients;
+    }
+
+    /** Welcomed by the gateway: open the credit window. Link loop. */
+    void opened() {
+        open = true;
+        out.add(Envelope.newBuilder().setCredit(Credit.newBuilder().setEvents(window)).build());
+    }
+
+    void closed() {
+        open = false;
+        out.close();
+    }
+
+    /** Sends a command. From an app thread it first waits (bounded) while the link is congested. */
+    void command(Command command) {
+        if (!channel.eventLoop().inEventLoop()) {
+            try {
+                if (!out.awaitCapacity(CONGESTION_WAIT_MILLIS)) {
+                    log.warn("Link to gateway {} is congested ({} commands waiting); queuing anyway", address, out.size());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        out.add(Envelope.newBuilder().setCommand(command).build());
+    }
+
+    void flow(int connection, boolean pause) {
+        out.add(Envelope.newBuilder().setFlow(FlowControl.newBuilder().setConnection(connection).setPause(pause)).build());
+    }
+
+    /** An event arrived. Link loop. */
+    void received() {
+        inFlight.incrementAndGet();
+    }
+
+    /** An event was handled (or dropped): return credit in batches, answer barriers. Any thread. */
+    void finished() {
+        int left = inFlight.decrementAndGet();
+        if (unreturned.incrementAndGet() >= creditBatch) {
+            int n = unreturned.getAndSet(0);
+            if (n > 0) {
+                out.add(Envelope.newBuilder().setCredit(Credit.newBuilder().setEvents(n)).build());
+            }
+        }
+        if (left == 0 && !barriers.isEmpty()) {
+            answerBarriers();
+        }
+    }
+
+    /** The gateway asks to hear when every event sent before this point is handled. Link loop. */
+    void barrier(long id) {
+        barriers.add(id);
+        if (inFlight.get() == 0) {
+            answerBarriers();
+        }
+    }
+
+    private void answerBarriers() {
+        Long id;
+        while ((id = barriers.poll()) != null) {
+            out.add(Envelope.newBuilder().setBarrierDone(BarrierDone.newBuilder().setId(id)).build());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "gateway " + address;
+    }
+}
