@@ -77,6 +77,17 @@ public final class AppManager implements AutoCloseable {
 
     /** Owner thread only. */
     private final Map<String, Loaded> loaded = new LinkedHashMap<>();
+    /** Jars refused by the last scan, with the reason; written on the owner thread. */
+    private volatile List<Refusal> refusals = List.of();
+
+    /**
+     * A jar that was not loaded.
+     *
+     * @param jar the file in the plugins folder
+     * @param reason one line: what is wrong and what to do
+     */
+    public record Refusal(Path jar, String reason) {
+    }
     /** Written on the owner thread, read anywhere. */
     private volatile Map<String, AppRuntime> running = Map.of();
 
@@ -108,6 +119,11 @@ public final class AppManager implements AutoCloseable {
         return running.values();
     }
 
+    /** The jars the last scan refused or ignored, with the reason. Any thread. */
+    public List<Refusal> refusals() {
+        return refusals;
+    }
+
     /** The folder apps are loaded from. */
     public Path pluginsDir() {
         return pluginsDir;
@@ -122,16 +138,19 @@ public final class AppManager implements AutoCloseable {
     public CompletableFuture<Collection<AppRuntime>> loadAll() {
         return onOwner(() -> {
             Files.createDirectories(appsDir);
-            for (Candidate candidate : chooseJars()) {
+            List<Refusal> refused = new ArrayList<>();
+            for (Candidate candidate : chooseJars(refused)) {
                 if (loaded.containsKey(candidate.descriptor.getPluginId())) {
                     continue;
                 }
                 try {
                     start(load(candidate));
                 } catch (AppLoadException e) {
+                    refused.add(new Refusal(candidate.path, e.getMessage()));
                     log.error("App jar {} refused: {}", candidate.path.getFileName(), e.getMessage());
                 }
             }
+            refusals = List.copyOf(refused);
             removeUnusedCopies();
             publish();
             return running.values();
@@ -173,7 +192,7 @@ public final class AppManager implements AutoCloseable {
     }
 
     /** Reads every jar's descriptor; keeps the highest version of each id. */
-    private List<Candidate> chooseJars() throws IOException {
+    private List<Candidate> chooseJars(List<Refusal> refused) throws IOException {
         Map<String, Candidate> chosen = new LinkedHashMap<>();
         if (!Files.isDirectory(pluginsDir)) {
             log.warn("Plugins folder {} does not exist; no app is loaded", pluginsDir.toAbsolutePath());
@@ -193,6 +212,7 @@ public final class AppManager implements AutoCloseable {
             try {
                 descriptor = describe(jar);
             } catch (AppLoadException e) {
+                refused.add(new Refusal(jar, e.getMessage()));
                 log.error("App jar {} refused: {}", jar.getFileName(), e.getMessage());
                 continue;
             }
@@ -204,6 +224,8 @@ public final class AppManager implements AutoCloseable {
                         ? new Candidate(jar, descriptor) : previous;
                 Candidate drop = keep == previous ? new Candidate(jar, descriptor) : previous;
                 chosen.put(descriptor.getPluginId(), keep);
+                refused.add(new Refusal(drop.path, "ignored: app '" + descriptor.getPluginId() + "' version "
+                        + keep.descriptor.getVersion() + " from " + keep.path.getFileName() + " is higher"));
                 log.warn("App '{}' is in two jars: using {} (version {}), ignoring {} (version {})",
                         descriptor.getPluginId(), keep.path.getFileName(), keep.descriptor.getVersion(),
                         drop.path.getFileName(), drop.descriptor.getVersion());
@@ -223,12 +245,22 @@ public final class AppManager implements AutoCloseable {
         } catch (IOException e) {
             throw new AppLoadException("it cannot be read: " + e);
         }
+        PluginDescriptor descriptor;
         try {
-            return new ManifestPluginDescriptorFinder().find(jar);
+            descriptor = new ManifestPluginDescriptorFinder().find(jar);
         } catch (PluginRuntimeException e) {
             throw new AppLoadException("its manifest is not a valid app descriptor: " + e.getMessage()
                     + " (an app jar needs Plugin-Id and Plugin-Version)");
         }
+        if (descriptor.getPluginId() == null || descriptor.getPluginId().isBlank()) {
+            throw new AppLoadException("its manifest is not a valid app descriptor: no Plugin-Id"
+                    + " (an app jar needs Plugin-Id and Plugin-Version)");
+        }
+        if (descriptor.getVersion() == null || descriptor.getVersion().isBlank()) {
+            throw new AppLoadException("its manifest is not a valid app descriptor: no Plugin-Version"
+                    + " (an app jar needs Plugin-Id and Plugin-Version)");
+        }
+        return descriptor;
     }
 
     private Loaded load(Candidate candidate) {

@@ -92,10 +92,13 @@ final class ClientConnection {
         this.listener = listener;
         this.number = gateway.table().allocate(this);
         this.id = gateway.table().idOf(number);
-        InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
-        this.remoteHost = remote == null ? "" : remote.getAddress() == null ? remote.getHostString()
-                : remote.getAddress().getHostAddress();
-        this.remotePort = remote == null ? 0 : remote.getPort();
+        if (channel.remoteAddress() instanceof InetSocketAddress remote) {
+            this.remoteHost = remote.getAddress() == null ? remote.getHostString() : remote.getAddress().getHostAddress();
+            this.remotePort = remote.getPort();
+        } else {
+            this.remoteHost = String.valueOf(channel.remoteAddress());
+            this.remotePort = 0;
+        }
     }
 
     int number() {
@@ -350,7 +353,7 @@ final class ClientConnection {
 
     private ClientInfo info() {
         if (info == null) {
-            InetSocketAddress local = (InetSocketAddress) channel.localAddress();
+            InetSocketAddress local = channel.localAddress() instanceof InetSocketAddress a ? a : null;
             info = ClientInfo.newBuilder()
                     .setApp(app)
                     .setListener(listener.name())

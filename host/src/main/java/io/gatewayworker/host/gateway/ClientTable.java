@@ -2,12 +2,9 @@ package io.gatewayworker.host.gateway;
 
 import io.gatewayworker.host.link.ClientId;
 import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
-import io.netty.util.concurrent.EventExecutor;
+import java.util.ArrayList;
 import java.util.Collection;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -21,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * average, so a stale id held by an app never reaches a new client.
  *
  * <p>Thread-safe: lookups and registration from any thread; each {@link LoopClients} is confined to its
- * loop.
+ * loop. (The synchronized {@code addLoop} runs once per event loop, on a network thread.)
  */
 final class ClientTable {
 
@@ -29,21 +26,17 @@ final class ClientTable {
     private final int port;
     private final AtomicInteger next;
     private final ConcurrentHashMap<Integer, ClientConnection> byNumber = new ConcurrentHashMap<>();
-    private final Map<EventExecutor, LoopClients> perLoop = new IdentityHashMap<>();
-    private final List<LoopClients> loops;
+    private final ConcurrentHashMap<EventLoop, LoopClients> perLoop = new ConcurrentHashMap<>();
+    private volatile List<LoopClients> loops = List.of();
 
-    ClientTable(int ipv4, int port, EventLoopGroup io) {
-        this(ipv4, port, io, (int) ((System.currentTimeMillis() / 1000) << 12));
+    ClientTable(int ipv4, int port) {
+        this(ipv4, port, (int) ((System.currentTimeMillis() / 1000) << 12));
     }
 
-    ClientTable(int ipv4, int port, EventLoopGroup io, int firstNumber) {
+    ClientTable(int ipv4, int port, int firstNumber) {
         this.ipv4 = ipv4;
         this.port = port;
         this.next = new AtomicInteger(firstNumber);
-        for (EventExecutor executor : io) {
-            perLoop.put(executor, new LoopClients((EventLoop) executor));
-        }
-        this.loops = List.copyOf(perLoop.values());
     }
 
     /** Gives a new client its number and id and enters it in the table. */
@@ -76,15 +69,25 @@ final class ClientTable {
         return byNumber.values();
     }
 
-    /** The clients of one event loop. */
+    /** The clients of one event loop; made the first time a loop has a client. */
     LoopClients loop(EventLoop loop) {
         LoopClients clients = perLoop.get(loop);
+        return clients != null ? clients : addLoop(loop);
+    }
+
+    private synchronized LoopClients addLoop(EventLoop loop) {
+        LoopClients clients = perLoop.get(loop);
         if (clients == null) {
-            throw new IllegalStateException("event loop " + loop + " is not one of the gateway's I/O loops");
+            clients = new LoopClients(loop);
+            perLoop.put(loop, clients);
+            List<LoopClients> next = new ArrayList<>(loops);
+            next.add(clients);
+            loops = List.copyOf(next);
         }
         return clients;
     }
 
+    /** Every loop that has had a client: a broadcast visits these. */
     List<LoopClients> loops() {
         return loops;
     }

@@ -85,7 +85,7 @@ public final class GatewayServer implements AutoCloseable {
         this.limits = limits;
         this.listeners = listeners.stream().map(l -> new Listener(l, limits.maxConnectionsPerListener())).toList();
         this.wireFormats = this.listeners.stream().map(Listener::wire).collect(Collectors.toUnmodifiableSet());
-        this.table = new ClientTable(internalAddress.ipv4(), internalAddress.port(), loops.io());
+        this.table = new ClientTable(internalAddress.ipv4(), internalAddress.port());
     }
 
     /** Binds the internal endpoint for workers and announces this gateway to the register. */
@@ -255,6 +255,10 @@ public final class GatewayServer implements AutoCloseable {
 
     WorkerLinks links() {
         return links;
+    }
+
+    List<Listener> listeners() {
+        return listeners;
     }
 
     ByteBufAllocator alloc() {

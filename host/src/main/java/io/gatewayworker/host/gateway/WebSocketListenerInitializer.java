@@ -3,7 +3,7 @@ package io.gatewayworker.host.gateway;
 import io.gatewayworker.host.config.Limits;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
@@ -24,7 +24,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
  *   WebSocketFrameHandler       messages to the client's worker; ping, pong and close
  * </pre>
  */
-final class WebSocketListenerInitializer extends ChannelInitializer<SocketChannel> {
+final class WebSocketListenerInitializer extends ChannelInitializer<Channel> {
 
     private final GatewayServer gateway;
     private final Listener listener;
@@ -44,7 +44,7 @@ final class WebSocketListenerInitializer extends ChannelInitializer<SocketChanne
     }
 
     @Override
-    protected void initChannel(SocketChannel ch) {
+    protected void initChannel(Channel ch) {
         Limits limits = gateway.limits();
         ChannelPipeline p = ch.pipeline();
         p.addLast("ConnectionLimitHandler", listener.limiter());

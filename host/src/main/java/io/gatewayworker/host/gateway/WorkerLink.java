@@ -92,7 +92,7 @@ final class WorkerLink {
      */
     void send(Envelope event, ClientConnection from) {
         out.add(event);
-        if (credit.decrementAndGet() < 0) {
+        if (credit.decrementAndGet() <= 0) {
             from.pause(ClientConnection.PAUSE_CREDIT);
             creditWaiters.add(from);
             if (credit.get() > 0) {

@@ -63,7 +63,7 @@ public final class RegisterServer implements AutoCloseable {
     public CompletableFuture<SocketAddress> start() {
         CompletableFuture<SocketAddress> started = new CompletableFuture<>();
         ChannelFuture bind = loops.internalServer(transport, loop)
-                .childHandler(new LinkInitializer(transport, Handler::new, "RegisterHandler"))
+                .childHandler(new LinkInitializer(transport, this::newHandler, "RegisterHandler"))
                 .bind(bindAddress);
         bind.addListener((ChannelFutureListener) f -> {
             if (f.isSuccess()) {
@@ -94,6 +94,11 @@ public final class RegisterServer implements AutoCloseable {
             all.addAll(subscribers);
             all.forEach(Channel::close);
         }, loop).exceptionally(e -> null).join();
+    }
+
+    /** A handler for one register link; used by the server's pipeline and by tests. */
+    io.netty.channel.ChannelHandler newHandler() {
+        return new Handler();
     }
 
     private static String describe(SocketAddress address) {
@@ -173,6 +178,7 @@ public final class RegisterServer implements AutoCloseable {
                     greeted = true;
                     gateways.put(channel, address);
                     welcome(ctx);
+                    ctx.flush();
                     log.info("Register: gateway {} joined ({} gateways)", address, gateways.size());
                     broadcastList();
                 }

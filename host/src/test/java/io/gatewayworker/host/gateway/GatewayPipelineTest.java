@@ -1,0 +1,310 @@
+package io.gatewayworker.host.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gatewayworker.host.config.Limits;
+import io.gatewayworker.host.config.ListenerConfig;
+import io.gatewayworker.host.link.ClientId;
+import io.gatewayworker.host.link.LinkProtocol;
+import io.gatewayworker.host.transport.EventLoops;
+import io.gatewayworker.host.transport.InternalAddress;
+import io.gatewayworker.host.transport.Transport;
+import io.gatewayworker.proto.link.v1.AppInfo;
+import io.gatewayworker.proto.link.v1.Body;
+import io.gatewayworker.proto.link.v1.Broadcast;
+import io.gatewayworker.proto.link.v1.ClientEvent;
+import io.gatewayworker.proto.link.v1.Close;
+import io.gatewayworker.proto.link.v1.Command;
+import io.gatewayworker.proto.link.v1.Credit;
+import io.gatewayworker.proto.link.v1.Envelope;
+import io.gatewayworker.proto.link.v1.Hello;
+import io.gatewayworker.proto.link.v1.Role;
+import io.gatewayworker.proto.link.v1.Send;
+import io.gatewayworker.proto.link.v1.Session;
+import io.gatewayworker.proto.link.v1.SessionWrite;
+import io.gatewayworker.proto.link.v1.Value;
+import io.gatewayworker.proto.link.v1.Verdict;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.local.LocalAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The gateway's handling of a WebSocket client and a worker link, driven through EmbeddedChannels: the
+ * client side is the real listener pipeline fed with raw bytes, the worker side is a
+ * {@link WorkerLinkHandler} fed with Envelopes.
+ */
+class GatewayPipelineTest {
+
+    private EventLoops loops;
+    private GatewayServer gateway;
+    private EmbeddedChannel link;
+
+    @BeforeEach
+    void setUp() {
+        loops = EventLoops.create(1);
+        gateway = new GatewayServer(loops, Transport.LOCAL, "test", new InternalAddress("127.0.0.1", 2300),
+                new LocalAddress("unused"), List.of(ListenerConfig.parse("ws://127.0.0.1:0")), Limits.defaults());
+        link = new EmbeddedChannel(new WorkerLinkHandler(gateway));
+        link.writeInbound(Envelope.newBuilder().setHello(Hello.newBuilder().setProtocolVersion(LinkProtocol.VERSION)
+                .setRole(Role.WORKER).setName("w1")
+                .addApps(AppInfo.newBuilder().setId("chat").setVersion("1").setServing(true))).build());
+        Envelope welcome = link.readOutbound();
+        assertEquals("127.0.0.1:2300", welcome.getWelcome().getGatewayAddress());
+        link.writeInbound(credit(1000));
+    }
+
+    @AfterEach
+    void tearDown() {
+        link.finishAndReleaseAll();
+        loops.close();
+    }
+
+    @Test
+    void handshakeWaitsForTheAppsVerdictThenMessagesFlowBothWays() {
+        EmbeddedChannel client = newClient();
+        client.writeInbound(upgradeRequest("/chat?token=abc"));
+        assertNull(client.readOutbound(), "no handshake response before the app decides");
+        assertFalse(client.config().isAutoRead(), "reading pauses until the verdict");
+
+        ClientEvent hs = nextEvent();
+        assertEquals(ClientEvent.Type.WEBSOCKET_CONNECT, hs.getType());
+        assertEquals("/chat", hs.getHandshake().getPath());
+        assertEquals("token=abc", hs.getHandshake().getQuery());
+        assertTrue(hs.getHandshake().getHeadersList().stream().anyMatch(h -> h.getName().equals("upgrade")));
+        assertEquals("chat", hs.getClient().getApp());
+        assertEquals("websocket", hs.getClient().getProtocol());
+        assertTrue(hs.hasSession(), "the first event on a link carries the session");
+        int connection = hs.getConnection();
+
+        link.writeInbound(command(Command.newBuilder().setApp("chat")
+                .setVerdict(Verdict.newBuilder().setConnection(connection).setAccept(true))));
+        String response = readAll(client);
+        assertTrue(response.startsWith("HTTP/1.1 101 Switching Protocols"), response);
+        assertTrue(client.config().isAutoRead());
+
+        ClientEvent connect = nextEvent();
+        assertEquals(ClientEvent.Type.CONNECT, connect.getType());
+        assertEquals(connection, connect.getConnection());
+        assertFalse(connect.hasClient(), "client info travels once per link");
+
+        client.writeInbound(maskedText("hello"));
+        ClientEvent message = nextEvent();
+        assertEquals(ClientEvent.Type.MESSAGE, message.getType());
+        assertEquals("hello", message.getText());
+
+        link.writeInbound(command(Command.newBuilder().setApp("chat").setSend(Send.newBuilder()
+                .addConnections(connection).setBody(Body.newBuilder().setText("hi")))));
+        assertEquals("81026869", hex(client.readOutbound()));
+
+        link.writeInbound(command(Command.newBuilder().setApp("chat").setBroadcast(Broadcast.newBuilder()
+                .setBody(Body.newBuilder().setText("all")))));
+        assertEquals("8103616c6c", hex(client.readOutbound()));
+
+        link.writeInbound(command(Command.newBuilder().setApp("chat").setClose(Close.newBuilder()
+                .setConnection(connection).setCode(1000).setBody(Body.newBuilder().setText("bye")))));
+        assertEquals("8103627965", hex(client.readOutbound()), "the last message comes before the close frame");
+        String close = hex(client.readOutbound());
+        assertTrue(close.startsWith("8802" + "03e8"), close);
+        client.runPendingTasks();
+        assertFalse(client.isActive());
+        ClientEvent closed = nextEvent();
+        assertEquals(ClientEvent.Type.CLOSE, closed.getType());
+        assertEquals(0, gateway.clientCount());
+    }
+
+    @Test
+    void aRefusedClientGetsTheAppsCodeAndReason() {
+        EmbeddedChannel client = newClient();
+        client.writeInbound(upgradeRequest("/"));
+        int connection = nextEvent().getConnection();
+        link.writeInbound(command(Command.newBuilder().setApp("chat").setVerdict(Verdict.newBuilder()
+                .setConnection(connection).setAccept(false).setCode(4001).setReason("bad token"))));
+        assertTrue(readHttp(client).startsWith("HTTP/1.1 101"));
+        ByteBuf close = client.readOutbound();
+        assertEquals(0x88, close.getUnsignedByte(0));
+        assertEquals(4001, close.getUnsignedShort(2));
+        assertEquals("bad token", close.toString(4, close.readableBytes() - 4, StandardCharsets.UTF_8));
+        close.release();
+        client.runPendingTasks();
+        assertFalse(client.isActive());
+        assertEquals(0, gateway.clientCount());
+    }
+
+    @Test
+    void aRequestThatIsNotAnUpgradeGetsAPlainHttpAnswer() {
+        EmbeddedChannel client = newClient();
+        client.writeInbound(Unpooled.copiedBuffer("GET / HTTP/1.1\r\nHost: x\r\n\r\n", StandardCharsets.US_ASCII));
+        String response = readAll(client);
+        assertTrue(response.startsWith("HTTP/1.1 426 Upgrade Required"), response);
+        assertTrue(response.contains("WebSocket endpoint"), response);
+        assertNull(link.readOutbound(), "nothing reaches a worker");
+    }
+
+    @Test
+    void sessionWrittenBackIsNotSentBackToTheWorkerThatWroteIt() {
+        EmbeddedChannel client = openClient();
+        int connection = clientConnection();
+        Session session = Session.newBuilder().putValues("uid", Value.newBuilder().setStringValue("u1").build()).build();
+        link.writeInbound(command(Command.newBuilder().setApp("chat").setSessionWrite(SessionWrite.newBuilder()
+                .setConnection(connection).setMode(SessionWrite.Mode.REPLACE).setSession(session)
+                .setBaseVersion(0).setWriteBack(true))));
+        client.writeInbound(maskedText("m1"));
+        ClientEvent m1 = nextEvent();
+        assertFalse(m1.hasSession(), "the worker wrote it; it knows it");
+
+        // A change from elsewhere (setSession) travels with the next event.
+        Session other = Session.newBuilder().putValues("uid", Value.newBuilder().setStringValue("u2").build()).build();
+        link.writeInbound(command(Command.newBuilder().setApp("chat").setSessionWrite(SessionWrite.newBuilder()
+                .setConnection(connection).setMode(SessionWrite.Mode.MERGE).setSession(other))));
+        client.writeInbound(maskedText("m2"));
+        ClientEvent m2 = nextEvent();
+        assertTrue(m2.hasSession());
+        assertEquals("u2", m2.getSession().getValuesMap().get("uid").getStringValue());
+        assertEquals(2, m2.getSessionVersion());
+    }
+
+    @Test
+    void aClientStopsReadingWhenTheWorkerGrantsNoMoreCredit() {
+        EmbeddedChannel client = openClient();
+        long left = gateway.links().all().get(0).creditLeft();
+        for (long i = 0; i < left; i++) {
+            client.writeInbound(maskedText("m" + i));
+        }
+        assertFalse(client.config().isAutoRead(), "out of credit: the client is paused");
+        link.writeInbound(credit(10));
+        client.runPendingTasks();
+        assertTrue(client.config().isAutoRead(), "credit returned: reading resumes");
+    }
+
+    @Test
+    void aMessageOverTheLimitClosesTheClientWith1009() {
+        EmbeddedChannel client = openClient();
+        client.writeInbound(maskedText("x".repeat(Limits.DEFAULT_MAX_MESSAGE_BYTES + 1)));
+        ByteBuf close = client.readOutbound();
+        assertEquals(0x88, close.getUnsignedByte(0));
+        assertEquals(1009, close.getUnsignedShort(2));
+        close.release();
+    }
+
+    @Test
+    void commandsForAnotherAppsClientDoNothing() {
+        EmbeddedChannel client = openClient();
+        link.writeInbound(command(Command.newBuilder().setApp("other").setSend(Send.newBuilder()
+                .addConnections(clientConnection()).setBody(Body.newBuilder().setText("x")))));
+        assertNull(client.readOutbound());
+    }
+
+    @Test
+    void clientIdsEncodeTheGatewaysInternalAddress() {
+        openClient();
+        ClientConnection connection = gateway.table().all().iterator().next();
+        ClientId id = ClientId.parse(connection.id());
+        assertEquals(new InternalAddress("127.0.0.1", 2300), id.gateway());
+        assertEquals(connection.number(), id.connection());
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private int lastConnection;
+
+    private EmbeddedChannel newClient() {
+        return new EmbeddedChannel(new WebSocketListenerInitializer(gateway, gateway.listeners().get(0)));
+    }
+
+    private EmbeddedChannel openClient() {
+        EmbeddedChannel client = newClient();
+        client.writeInbound(upgradeRequest("/"));
+        lastConnection = nextEvent().getConnection();
+        link.writeInbound(command(Command.newBuilder().setApp("chat")
+                .setVerdict(Verdict.newBuilder().setConnection(lastConnection).setAccept(true))));
+        readAll(client);
+        assertEquals(ClientEvent.Type.CONNECT, nextEvent().getType());
+        return client;
+    }
+
+    private int clientConnection() {
+        return lastConnection;
+    }
+
+    private ClientEvent nextEvent() {
+        link.runPendingTasks();
+        Envelope env;
+        while ((env = link.readOutbound()) != null) {
+            if (env.hasEvent()) {
+                return env.getEvent();
+            }
+        }
+        throw new AssertionError("no event sent to the worker");
+    }
+
+    private static Envelope credit(int n) {
+        return Envelope.newBuilder().setCredit(Credit.newBuilder().setEvents(n)).build();
+    }
+
+    private static Envelope command(Command.Builder command) {
+        return Envelope.newBuilder().setCommand(command).build();
+    }
+
+    private static ByteBuf upgradeRequest(String path) {
+        return Unpooled.copiedBuffer("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                + "Sec-WebSocket-Version: 13\r\n\r\n", StandardCharsets.US_ASCII);
+    }
+
+    /** A client-to-server text frame: masked, as RFC 6455 requires. */
+    static ByteBuf maskedText(String text) {
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        byte[] mask = {0x11, 0x22, 0x33, 0x44};
+        ByteBuf frame = Unpooled.buffer();
+        frame.writeByte(0x81);
+        if (payload.length <= 125) {
+            frame.writeByte(0x80 | payload.length);
+        } else if (payload.length <= 0xFFFF) {
+            frame.writeByte(0x80 | 126).writeShort(payload.length);
+        } else {
+            frame.writeByte(0x80 | 127).writeLong(payload.length);
+        }
+        frame.writeBytes(mask);
+        for (int i = 0; i < payload.length; i++) {
+            frame.writeByte(payload[i] ^ mask[i % 4]);
+        }
+        return frame;
+    }
+
+    private static String readAll(EmbeddedChannel ch) {
+        StringBuilder sb = new StringBuilder();
+        ByteBuf buf;
+        while ((buf = ch.readOutbound()) != null) {
+            sb.append(buf.toString(StandardCharsets.ISO_8859_1));
+            buf.release();
+        }
+        return sb.toString();
+    }
+
+    private static String readHttp(EmbeddedChannel ch) {
+        ByteBuf buf = ch.readOutbound();
+        assertNotNull(buf);
+        String s = buf.toString(StandardCharsets.ISO_8859_1);
+        buf.release();
+        return s;
+    }
+
+    private static String hex(Object o) {
+        ByteBuf buf = (ByteBuf) o;
+        assertNotNull(buf, "expected a frame");
+        String s = ByteBufUtil.hexDump(buf);
+        buf.release();
+        return s;
+    }
+}

@@ -1,0 +1,94 @@
+package io.gatewayworker.host.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gatewayworker.host.config.Limits;
+import io.gatewayworker.host.link.LinkProtocol;
+import io.gatewayworker.host.transport.EventLoops;
+import io.gatewayworker.host.transport.InternalAddress;
+import io.gatewayworker.host.transport.Transport;
+import io.gatewayworker.proto.link.v1.Barrier;
+import io.gatewayworker.proto.link.v1.Envelope;
+import io.gatewayworker.proto.link.v1.Hello;
+import io.gatewayworker.proto.link.v1.Role;
+import io.gatewayworker.proto.link.v1.Welcome;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.local.LocalAddress;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GatewayLinkHandlerTest {
+
+    private static final InternalAddress GATEWAY = new InternalAddress("127.0.0.1", 2300);
+
+    @TempDir
+    Path dir;
+    private EventLoops loops;
+    private BusinessWorker worker;
+
+    @BeforeEach
+    void setUp() {
+        loops = EventLoops.create(1);
+        worker = new BusinessWorker(loops, Transport.LOCAL, "test", new LocalAddress("unused"), "w1",
+                dir.resolve("plugins"), dir.resolve("data"), Limits.defaults());
+    }
+
+    @AfterEach
+    void tearDown() {
+        worker.close();
+        loops.close();
+    }
+
+    private EmbeddedChannel link() {
+        Hello hello = Hello.newBuilder().setProtocolVersion(LinkProtocol.VERSION).setRole(Role.WORKER).setName("w1").build();
+        return new EmbeddedChannel(new GatewayLinkHandler(worker, GATEWAY, () -> hello));
+    }
+
+    private static Envelope welcome(String address) {
+        return Envelope.newBuilder().setWelcome(Welcome.newBuilder()
+                .setProtocolVersion(LinkProtocol.VERSION).setGatewayAddress(address)).build();
+    }
+
+    @Test
+    void saysHelloThenOpensTheCreditWindowOnWelcome() {
+        EmbeddedChannel ch = link();
+        Envelope hello = ch.readOutbound();
+        assertEquals(Role.WORKER, hello.getHello().getRole());
+        ch.writeInbound(welcome("127.0.0.1:2300"));
+        ch.runPendingTasks();
+        Envelope credit = ch.readOutbound();
+        assertEquals(Limits.DEFAULT_LINK_CREDIT_WINDOW, credit.getCredit().getEvents());
+        assertEquals(java.util.List.of("127.0.0.1:2300"), worker.gateways());
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void aGatewayThatCallsItselfByAnotherAddressIsDropped() {
+        EmbeddedChannel ch = link();
+        ch.readOutbound();
+        ch.writeInbound(welcome("10.0.0.9:2300"));
+        assertFalse(ch.isActive(), "its client ids would not route here");
+        assertTrue(worker.gateways().isEmpty());
+    }
+
+    @Test
+    void answersABarrierAtOnceWhenNothingIsInFlight() {
+        EmbeddedChannel ch = link();
+        ch.readOutbound();
+        ch.writeInbound(welcome("127.0.0.1:2300"));
+        ch.writeInbound(Envelope.newBuilder().setBarrier(Barrier.newBuilder().setId(7)).build());
+        ch.runPendingTasks();
+        boolean answered = false;
+        Envelope env;
+        while ((env = ch.readOutbound()) != null) {
+            answered |= env.hasBarrierDone() && env.getBarrierDone().getId() == 7;
+        }
+        assertTrue(answered);
+        ch.finishAndReleaseAll();
+    }
+}

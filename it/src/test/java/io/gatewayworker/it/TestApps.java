@@ -1,0 +1,31 @@
+package io.gatewayworker.it;
+
+import io.gatewayworker.host.testing.PluginJars;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** The app jars of the end-to-end tests. */
+final class TestApps {
+
+    private TestApps() {
+    }
+
+    /** Copies the chat example's jar, as Maven built it, into {@code plugins}. */
+    static Path chat(Path plugins) throws IOException {
+        Files.createDirectories(plugins);
+        return Files.copy(Path.of(System.getProperty("gw.apps.dir"), "chat.jar"), plugins.resolve("chat.jar"),
+                StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Compiles the probe app ({@code src/test/apps/probe}) into a jar in {@code plugins}. */
+    static Path probe(Path plugins, String version) throws IOException {
+        return probeBuilder(version).build(plugins);
+    }
+
+    static PluginJars probeBuilder(String version) throws IOException {
+        Path source = Path.of(System.getProperty("gw.app.sources"), "probe", "ProbeEvents.java");
+        return PluginJars.app("probe", version).source(Files.readString(source));
+    }
+}
