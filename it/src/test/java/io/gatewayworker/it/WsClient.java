@@ -30,13 +30,27 @@ final class WsClient implements AutoCloseable {
     private volatile String closeReason;
     private final WebSocket socket;
 
-    private WsClient(URI uri) {
-        this.socket = HTTP.newWebSocketBuilder().connectTimeout(WAIT).buildAsync(uri, new Listener())
-                .orTimeout(WAIT.toMillis(), TimeUnit.MILLISECONDS).join();
+    private WsClient(URI uri, String... headers) {
+        WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(WAIT);
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            builder.header(headers[i], headers[i + 1]);
+        }
+        this.socket = builder.buildAsync(uri, new Listener()).orTimeout(WAIT.toMillis(), TimeUnit.MILLISECONDS).join();
     }
 
     static WsClient connect(URI uri) {
         return new WsClient(uri);
+    }
+
+    /** Connects with extra request headers: name, value, name, value... */
+    static WsClient connect(URI uri, String... headers) {
+        return new WsClient(uri, headers);
+    }
+
+    /** Sends a binary message and waits until it is written. */
+    WsClient sendBinary(byte[] bytes) {
+        socket.sendBinary(ByteBuffer.wrap(bytes), true).orTimeout(WAIT.toMillis(), TimeUnit.MILLISECONDS).join();
+        return this;
     }
 
     /** Sends a text message and waits until it is written. */
@@ -122,8 +136,18 @@ final class WsClient implements AutoCloseable {
             return null;
         }
 
+        private final java.io.ByteArrayOutputStream binary = new java.io.ByteArrayOutputStream();
+
+        /** Binary messages are queued as "binary:" and their bytes as UTF-8 text. */
         @Override
         public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+            byte[] bytes = new byte[data.remaining()];
+            data.get(bytes);
+            binary.writeBytes(bytes);
+            if (last) {
+                messages.add("binary:" + binary.toString(java.nio.charset.StandardCharsets.UTF_8));
+                binary.reset();
+            }
             webSocket.request(1);
             return null;
         }

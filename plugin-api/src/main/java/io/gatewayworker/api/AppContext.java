@@ -1,7 +1,7 @@
 package io.gatewayworker.api;
 
 /**
- * What an app receives when it starts: its gateway and its identity. Given to
+ * What an app receives when it starts: its gateway, its timers and its identity. Given to
  * {@link Events#onWorkerStart(AppContext)} and {@link Events#onWorkerStop(AppContext)}; keep it for
  * the app's lifetime.
  */
@@ -13,6 +13,13 @@ public interface AppContext {
      * @return the gateway
      */
     Gateway gateway();
+
+    /**
+     * The app's timers: periodic and delayed tasks, cancelled when the app stops.
+     *
+     * @return the timers
+     */
+    Timers timers();
 
     /**
      * The app id: the {@code Plugin-Id} of its jar.

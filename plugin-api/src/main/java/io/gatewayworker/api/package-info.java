@@ -30,12 +30,14 @@
  * <h2>Starting points</h2>
  * <ul>
  *   <li>{@link io.gatewayworker.api.Events}: the callbacks an app implements.</li>
- *   <li>{@link io.gatewayworker.api.Gateway}: pushes to one client, everyone, and closes clients.</li>
+ *   <li>{@link io.gatewayworker.api.Gateway}: pushes to one client, a uid, a group or everyone; binds
+ *       uids, joins groups, keeps sessions, and answers questions about the app's clients.</li>
  *   <li>{@link io.gatewayworker.api.Client} and {@link io.gatewayworker.api.Session}: who an event is
  *       about, and the data kept for that client between events.</li>
  *   <li>{@link io.gatewayworker.api.Handshake}: the WebSocket upgrade request, where an app may refuse
  *       a client.</li>
- *   <li>{@link io.gatewayworker.api.AppContext}: what an app receives when it starts.</li>
+ *   <li>{@link io.gatewayworker.api.AppContext}: what an app receives when it starts, including its
+ *       {@link io.gatewayworker.api.Timers}.</li>
  * </ul>
  *
  * <h2>Threads</h2>

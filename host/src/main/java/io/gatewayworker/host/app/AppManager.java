@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -74,6 +75,16 @@ public final class AppManager implements AutoCloseable {
         return t;
     });
     private final List<Consumer<Collection<AppRuntime>>> listeners = new CopyOnWriteArrayList<>();
+    /** Keeps time for every app's timers; cancelled tasks leave its queue at once (no stale app references). */
+    private final ScheduledThreadPoolExecutor clock = new ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "gw-timers");
+        t.setDaemon(true);
+        return t;
+    });
+
+    {
+        clock.setRemoveOnCancelPolicy(true);
+    }
 
     /** Owner thread only. */
     private final Map<String, Loaded> loaded = new LinkedHashMap<>();
@@ -180,6 +191,7 @@ public final class AppManager implements AutoCloseable {
             log.warn("Apps did not stop cleanly: {}", e.toString());
         } finally {
             owner.shutdown();
+            clock.shutdownNow();
         }
     }
 
@@ -284,7 +296,7 @@ public final class AppManager implements AutoCloseable {
             Events events = found.get(0);
             ClassLoader loader = manager.getPluginClassLoader(loadedId);
             AppRuntime runtime = new AppRuntime(id, candidate.descriptor.getVersion(), candidate.path, copy,
-                    events, loader, gateways.apply(id));
+                    events, loader, gateways.apply(id), clock);
             return new Loaded(runtime, manager);
         } catch (AppLoadException e) {
             unload(manager, id);
@@ -304,6 +316,7 @@ public final class AppManager implements AutoCloseable {
             });
         } catch (AppLoadException e) {
             runtime.state(AppState.FAILED);
+            runtime.timers().cancelAll();
             unload(app.manager, runtime.id());
             throw e;
         }
@@ -323,6 +336,7 @@ public final class AppManager implements AutoCloseable {
         } catch (AppLoadException e) {
             log.warn("App {} {}: {}", runtime.id(), runtime.version(), e.getMessage());
         }
+        runtime.timers().cancelAll();
         unload(app.manager, runtime.id());
         runtime.state(AppState.STOPPED);
         log.info("App {} {} stopped", runtime.id(), runtime.version());

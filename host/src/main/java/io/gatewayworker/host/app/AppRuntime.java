@@ -3,8 +3,10 @@ package io.gatewayworker.host.app;
 import io.gatewayworker.api.AppContext;
 import io.gatewayworker.api.Events;
 import io.gatewayworker.api.Gateway;
+import io.gatewayworker.api.Timers;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -23,12 +25,13 @@ public final class AppRuntime {
     private final Events events;
     private final ClassLoader classLoader;
     private final Context context;
+    private final AppTimers timers;
     private final AtomicLong eventsHandled = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
     private volatile AppState state = AppState.LOADED;
 
     AppRuntime(String id, String version, Path source, Path loadedFrom, Events events, ClassLoader classLoader,
-               Gateway gateway) {
+               Gateway gateway, ScheduledExecutorService clock) {
         this.id = id;
         this.version = version;
         this.source = source;
@@ -36,6 +39,7 @@ public final class AppRuntime {
         this.events = events;
         this.classLoader = classLoader;
         this.context = new Context(gateway);
+        this.timers = new AppTimers(id, classLoader, clock);
     }
 
     /** The app id: the jar's {@code Plugin-Id}. */
@@ -73,6 +77,10 @@ public final class AppRuntime {
 
     public AppContext context() {
         return context;
+    }
+
+    AppTimers timers() {
+        return timers;
     }
 
     public AppState state() {
@@ -115,6 +123,11 @@ public final class AppRuntime {
         @Override
         public Gateway gateway() {
             return gateway;
+        }
+
+        @Override
+        public Timers timers() {
+            return timers;
         }
 
         @Override

@@ -20,6 +20,7 @@ import java.time.Duration;
  * @param linkCreditWindow events a gateway may send a worker before the worker acknowledges them
  * @param clientQueueHigh events of one client queued in a worker before the worker asks its gateway to
  *        pause that client (it resumes at half)
+ * @param queryTimeout longest wait of a {@code Gateway} query for the gateways' answers
  */
 public record Limits(
         int maxFrameBytes,
@@ -32,7 +33,8 @@ public record Limits(
         int maxWaitingEventsPerClient,
         int maxWaitingClientsPerApp,
         int linkCreditWindow,
-        int clientQueueHigh) {
+        int clientQueueHigh,
+        Duration queryTimeout) {
 
     public static final int DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024;
@@ -45,6 +47,7 @@ public record Limits(
     public static final int DEFAULT_MAX_WAITING_CLIENTS_PER_APP = 10_000;
     public static final int DEFAULT_LINK_CREDIT_WINDOW = 8192;
     public static final int DEFAULT_CLIENT_QUEUE_HIGH = 1024;
+    public static final Duration DEFAULT_QUERY_TIMEOUT = Duration.ofSeconds(5);
 
     public Limits {
         positive("maxFrameBytes", maxFrameBytes);
@@ -64,6 +67,9 @@ public record Limits(
         if (clientQueueHigh < 2) {
             throw new IllegalArgumentException("clientQueueHigh: " + clientQueueHigh + " (expected: >= 2)");
         }
+        if (queryTimeout.isNegative() || queryTimeout.isZero()) {
+            throw new IllegalArgumentException("queryTimeout: " + queryTimeout + " (expected: > 0)");
+        }
     }
 
     /** The defaults. */
@@ -71,7 +77,8 @@ public record Limits(
         return new Limits(DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_HTTP_HEADER_BYTES,
                 DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_SESSION_BYTES, DEFAULT_MAX_PENDING_OUTPUT_BYTES,
                 DEFAULT_MAX_CONNECTIONS_PER_LISTENER, DEFAULT_MAX_WAITING_EVENTS_PER_CLIENT,
-                DEFAULT_MAX_WAITING_CLIENTS_PER_APP, DEFAULT_LINK_CREDIT_WINDOW, DEFAULT_CLIENT_QUEUE_HIGH);
+                DEFAULT_MAX_WAITING_CLIENTS_PER_APP, DEFAULT_LINK_CREDIT_WINDOW, DEFAULT_CLIENT_QUEUE_HIGH,
+                DEFAULT_QUERY_TIMEOUT);
     }
 
     private static void positive(String name, long value) {

@@ -13,7 +13,9 @@ import io.netty.channel.EventLoop;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +70,8 @@ final class ClientConnection {
     /** The next event goes to a link that has not seen this client yet. */
     private boolean fresh;
     private ClientInfo info;
+    private String uid;
+    private Set<String> groups = Set.of();
     private Session session = Session.getDefaultInstance();
     private long sessionVersion;
     private long sentSessionVersion = -1;
@@ -133,6 +137,20 @@ final class ClientConnection {
         return session;
     }
 
+    /** The bound uid, or null. */
+    String uid() {
+        return uid;
+    }
+
+    /** The groups this client is in; do not modify. */
+    Set<String> groups() {
+        return groups;
+    }
+
+    boolean isOpen() {
+        return state == State.OPEN;
+    }
+
     // ------------------------------------------------------------------ lifecycle
 
     /**
@@ -180,7 +198,7 @@ final class ClientConnection {
         if (app == null) {
             app = gateway.links().resolveApp(listener.config().app());
         }
-        gateway.table().loop(loop).add(app, this);
+        gateway.table().loop(loop).add(this);
         emit(ClientEvent.newBuilder().setType(ClientEvent.Type.CONNECT));
         if (early != null) {
             for (ByteBuf buf : early) {
@@ -201,7 +219,7 @@ final class ClientConnection {
         state = State.CLOSED;
         gateway.table().remove(this);
         if (accepted) {
-            gateway.table().loop(loop).remove(app, this);
+            gateway.table().loop(loop).remove(this);
         }
         if (early != null) {
             early.forEach(ByteBuf::release);
@@ -472,6 +490,60 @@ final class ClientConnection {
             // The worker that wrote it already knows this version; don't send it back.
             sentSessionVersion = sessionVersion;
         }
+    }
+
+    // ------------------------------------------------------------------ uid and groups
+
+    /** Binds a uid, replacing the one bound before. Kept across the handshake; indexed once open. */
+    void bindUid(String newUid) {
+        if (state == State.CLOSING || state == State.CLOSED || newUid.equals(uid)) {
+            return;
+        }
+        String old = uid;
+        uid = newUid;
+        if (state == State.OPEN) {
+            gateway.table().loop(loop).uidChanged(this, old);
+        }
+    }
+
+    /** Unbinds {@code expected} if it is the bound uid; otherwise nothing. */
+    void unbindUid(String expected) {
+        if (uid == null || !uid.equals(expected) || state == State.CLOSED) {
+            return;
+        }
+        String old = uid;
+        uid = null;
+        if (state == State.OPEN) {
+            gateway.table().loop(loop).uidChanged(this, old);
+        }
+    }
+
+    void joinGroup(String group) {
+        if (state == State.CLOSING || state == State.CLOSED || groups.contains(group)) {
+            return;
+        }
+        if (groups.isEmpty()) {
+            groups = new LinkedHashSet<>(4);
+        }
+        groups.add(group);
+        if (state == State.OPEN) {
+            gateway.table().loop(loop).joined(this, group);
+        }
+    }
+
+    void leaveGroup(String group) {
+        if (state == State.CLOSED || !groups.contains(group)) {
+            return;
+        }
+        groups.remove(group);
+        if (state == State.OPEN) {
+            gateway.table().loop(loop).left(this, group);
+        }
+    }
+
+    /** The group was dissolved: the index entry is already gone. */
+    void forgetGroup(String group) {
+        groups.remove(group);
     }
 
     // ------------------------------------------------------------------ reading

@@ -1,6 +1,6 @@
 package io.gatewayworker.host.gateway;
 
-import io.gatewayworker.proto.link.v1.Broadcast;
+import io.gatewayworker.proto.link.v1.Body;
 import io.gatewayworker.proto.link.v1.Close;
 import io.gatewayworker.proto.link.v1.Command;
 import io.gatewayworker.proto.link.v1.FlowControl;
@@ -9,11 +9,15 @@ import io.gatewayworker.proto.link.v1.SessionWrite;
 import io.gatewayworker.proto.link.v1.Verdict;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,8 +27,10 @@ import org.slf4j.LoggerFactory;
  * each loop at the end of the burst ({@link #flush()}): one task per loop, not one per message, and
  * the order of commands is kept for every client.
  *
- * <p>A message is encoded once per command; a broadcast is encoded once and walked by each loop over
- * its own clients.
+ * <p>A message is encoded once per command. Sends to everyone, to uids and to groups are fan-outs:
+ * each loop walks its own indexes ({@link LoopClients}) and writes a duplicate of the one encoding to
+ * each target, once per target even when it matches several uids or groups. Every operation checks
+ * that its client belongs to the command's app.
  *
  * <p>Runs on the link's event loop.
  */
@@ -34,21 +40,48 @@ final class CommandExecutor {
 
     private final GatewayServer gateway;
     private final WorkerLink link;
+    private final QueryExecutor queries;
     private final Map<EventLoop, LoopBatch> batches = new IdentityHashMap<>();
 
     CommandExecutor(GatewayServer gateway, WorkerLink link) {
         this.gateway = gateway;
         this.link = link;
+        this.queries = new QueryExecutor(gateway, link);
     }
 
     void execute(Command command) {
         String app = command.getApp();
         switch (command.getOpCase()) {
             case SEND -> send(app, command.getSend());
-            case BROADCAST -> broadcast(app, command.getBroadcast());
+            case BROADCAST -> fanOut(app, command.getBroadcast().getBody(), command.getBroadcast().getExcludeList(),
+                    clients -> clients.all);
+            case SEND_TO_UID -> fanOut(app, command.getSendToUid().getBody(), List.of(),
+                    selectUnion(command.getSendToUid().getUidsList(), true));
+            case SEND_TO_GROUP -> fanOut(app, command.getSendToGroup().getBody(), command.getSendToGroup().getExcludeList(),
+                    selectUnion(command.getSendToGroup().getGroupsList(), false));
             case CLOSE -> close(app, command.getClose());
-            case VERDICT -> verdict(app, command.getVerdict());
-            case SESSION_WRITE -> sessionWrite(app, command.getSessionWrite());
+            case VERDICT -> {
+                Verdict v = command.getVerdict();
+                onClient(app, v.getConnection(), c -> c.verdict(v.getAccept(), v.getCode(), v.getReason()));
+            }
+            case SESSION_WRITE -> {
+                SessionWrite w = command.getSessionWrite();
+                onClient(app, w.getConnection(), c -> c.writeSession(w, link));
+            }
+            case BIND_UID -> onClient(app, command.getBindUid().getConnection(), c -> c.bindUid(command.getBindUid().getUid()));
+            case UNBIND_UID -> onClient(app, command.getUnbindUid().getConnection(),
+                    c -> c.unbindUid(command.getUnbindUid().getUid()));
+            case JOIN_GROUP -> onClient(app, command.getJoinGroup().getConnection(),
+                    c -> c.joinGroup(command.getJoinGroup().getGroup()));
+            case LEAVE_GROUP -> onClient(app, command.getLeaveGroup().getConnection(),
+                    c -> c.leaveGroup(command.getLeaveGroup().getGroup()));
+            case UNGROUP -> {
+                String group = command.getUngroup().getGroup();
+                for (LoopClients clients : gateway.table().loops()) {
+                    batch(clients.loop()).add(() -> clients.ungroup(app, group));
+                }
+            }
+            case QUERY -> queries.execute(command.getRequestId(), app, command.getQuery());
             default -> log.warn("Worker {} sent a command this gateway does not carry out: {}", link, command.getOpCase());
         }
     }
@@ -57,7 +90,7 @@ final class CommandExecutor {
         ClientConnection client = gateway.table().get(flow.getConnection());
         if (client != null) {
             boolean pause = flow.getPause();
-            batch(client).add(() -> {
+            batch(client.loop()).add(() -> {
                 if (pause) {
                     client.pause(ClientConnection.PAUSE_WORKER);
                 } else {
@@ -83,10 +116,6 @@ final class CommandExecutor {
         }
     }
 
-    private LoopBatch batch(ClientConnection client) {
-        return batch(client.loop());
-    }
-
     private LoopBatch batch(EventLoop loop) {
         LoopBatch batch = batches.get(loop);
         if (batch == null) {
@@ -94,6 +123,19 @@ final class CommandExecutor {
             batches.put(loop, batch);
         }
         return batch;
+    }
+
+    /** Runs {@code op} on the client's loop if it exists and belongs to {@code app}. */
+    private void onClient(String app, int connection, Consumer<ClientConnection> op) {
+        ClientConnection client = gateway.table().get(connection);
+        if (client == null) {
+            return; // gone: nothing to do
+        }
+        batch(client.loop()).add(() -> {
+            if (app.equals(client.app())) {
+                op.accept(client);
+            }
+        });
     }
 
     private void send(String app, Send send) {
@@ -111,7 +153,7 @@ final class CommandExecutor {
                     continue; // gone: dropped silently
                 }
                 ByteBuf wire = body.copyFor(client.listener().wire());
-                LoopBatch batch = batch(client);
+                LoopBatch batch = batch(client.loop());
                 batch.add(() -> {
                     if (app.equals(client.app())) {
                         client.write(wire, batch);
@@ -125,17 +167,30 @@ final class CommandExecutor {
         }
     }
 
-    private void broadcast(String app, Broadcast broadcast) {
-        EncodedBody body = new EncodedBody(broadcast.getBody(), gateway.alloc());
-        body.encodeAll(gateway.wireFormats());
-        Set<Integer> exclude = broadcast.getExcludeCount() == 0 ? Set.of() : new HashSet<>(broadcast.getExcludeList());
+    /**
+     * Sends {@code body} to the clients of {@code app} that {@code targets} selects on each loop, except
+     * the excluded connections. Encoded once; one operation per loop.
+     */
+    private void fanOut(String app, Body body, List<Integer> excludeList,
+                        Function<LoopClients.AppClients, Collection<ClientConnection>> targets) {
+        List<LoopClients> loops = gateway.table().loops();
+        if (loops.isEmpty()) {
+            return;
+        }
+        EncodedBody encoded = new EncodedBody(body, gateway.alloc());
+        encoded.encodeAll(gateway.wireFormats());
+        Set<Integer> exclude = excludeList.isEmpty() ? Set.of() : new HashSet<>(excludeList);
         try {
-            for (LoopClients clients : gateway.table().loops()) {
+            for (LoopClients clients : loops) {
                 LoopBatch batch = batch(clients.loop());
-                EncodedBody shared = body.retain();
+                EncodedBody shared = encoded.retain();
                 batch.add(() -> {
                     try {
-                        for (ClientConnection client : clients.ofApp(app)) {
+                        LoopClients.AppClients appClients = clients.of(app);
+                        if (appClients.isEmpty()) {
+                            return;
+                        }
+                        for (ClientConnection client : targets.apply(appClients)) {
                             if (!exclude.contains(client.number())) {
                                 client.write(shared.copyFor(client.listener().wire()), batch);
                             }
@@ -146,8 +201,23 @@ final class CommandExecutor {
                 });
             }
         } finally {
-            body.release();
+            encoded.release();
         }
+    }
+
+    /** Members of any of {@code keys} (uids or groups), each client once. */
+    private static Function<LoopClients.AppClients, Collection<ClientConnection>> selectUnion(List<String> keys, boolean uids) {
+        if (keys.size() == 1) {
+            String key = keys.get(0);
+            return uids ? clients -> clients.uid(key) : clients -> clients.group(key);
+        }
+        return clients -> {
+            Set<ClientConnection> union = new LinkedHashSet<>();
+            for (String key : keys) {
+                union.addAll(uids ? clients.uid(key) : clients.group(key));
+            }
+            return union;
+        };
     }
 
     private void close(String app, Close close) {
@@ -160,7 +230,7 @@ final class CommandExecutor {
         int code = close.getCode() == 0 ? 1000 : close.getCode();
         String reason = close.getReason();
         boolean immediate = close.getImmediate();
-        batch(client).add(() -> {
+        batch(client.loop()).add(() -> {
             if (app.equals(client.app())) {
                 client.close(last, code, reason, immediate);
             } else if (last != null) {
@@ -168,27 +238,4 @@ final class CommandExecutor {
             }
         });
     }
-
-    private void verdict(String app, Verdict verdict) {
-        ClientConnection client = gateway.table().get(verdict.getConnection());
-        if (client != null) {
-            batch(client).add(() -> {
-                if (app.equals(client.app())) {
-                    client.verdict(verdict.getAccept(), verdict.getCode(), verdict.getReason());
-                }
-            });
-        }
-    }
-
-    private void sessionWrite(String app, SessionWrite write) {
-        ClientConnection client = gateway.table().get(write.getConnection());
-        if (client != null) {
-            batch(client).add(() -> {
-                if (app.equals(client.app())) {
-                    client.writeSession(write, link);
-                }
-            });
-        }
-    }
-
 }

@@ -8,15 +8,38 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The accepted clients of one event loop, by app: a broadcast hands each loop one task that walks its
- * own set.
+ * The accepted clients of one event loop, per app, with the app's uid and group indexes: a broadcast,
+ * a send to a uid or a group, and a query each hand every loop one task that walks its own indexes.
  *
  * <p>Loop-confined: every method runs on {@link #loop()}.
  */
 final class LoopClients {
 
+    /** One app's clients on this loop. */
+    static final class AppClients {
+        final Set<ClientConnection> all = new LinkedHashSet<>();
+        final Map<String, Set<ClientConnection>> byUid = new HashMap<>();
+        final Map<String, Set<ClientConnection>> byGroup = new HashMap<>();
+
+        Set<ClientConnection> uid(String uid) {
+            Set<ClientConnection> set = byUid.get(uid);
+            return set == null ? Collections.emptySet() : set;
+        }
+
+        Set<ClientConnection> group(String group) {
+            Set<ClientConnection> set = byGroup.get(group);
+            return set == null ? Collections.emptySet() : set;
+        }
+
+        boolean isEmpty() {
+            return all.isEmpty();
+        }
+    }
+
+    private static final AppClients NONE = new AppClients();
+
     private final EventLoop loop;
-    private final Map<String, Set<ClientConnection>> byApp = new HashMap<>();
+    private final Map<String, AppClients> byApp = new HashMap<>();
 
     LoopClients(EventLoop loop) {
         this.loop = loop;
@@ -26,19 +49,87 @@ final class LoopClients {
         return loop;
     }
 
-    void add(String app, ClientConnection connection) {
-        byApp.computeIfAbsent(app, a -> new LinkedHashSet<>()).add(connection);
+    /** The app's clients here; an empty, shared instance when there are none (do not modify it). */
+    AppClients of(String app) {
+        AppClients clients = byApp.get(app);
+        return clients == null ? NONE : clients;
     }
 
-    void remove(String app, ClientConnection connection) {
-        Set<ClientConnection> set = byApp.get(app);
-        if (set != null && set.remove(connection) && set.isEmpty()) {
-            byApp.remove(app);
+    /** Enters an accepted client with its uid and groups. */
+    void add(ClientConnection c) {
+        AppClients clients = byApp.computeIfAbsent(c.app(), a -> new AppClients());
+        clients.all.add(c);
+        if (c.uid() != null) {
+            clients.byUid.computeIfAbsent(c.uid(), u -> new LinkedHashSet<>()).add(c);
+        }
+        for (String group : c.groups()) {
+            clients.byGroup.computeIfAbsent(group, g -> new LinkedHashSet<>()).add(c);
         }
     }
 
-    Set<ClientConnection> ofApp(String app) {
-        Set<ClientConnection> set = byApp.get(app);
-        return set == null ? Collections.emptySet() : set;
+    /** Removes a client and its index entries. */
+    void remove(ClientConnection c) {
+        AppClients clients = byApp.get(c.app());
+        if (clients == null) {
+            return;
+        }
+        clients.all.remove(c);
+        if (c.uid() != null) {
+            unindex(clients.byUid, c.uid(), c);
+        }
+        for (String group : c.groups()) {
+            unindex(clients.byGroup, group, c);
+        }
+        if (clients.isEmpty()) {
+            byApp.remove(c.app());
+        }
+    }
+
+    void uidChanged(ClientConnection c, String oldUid) {
+        AppClients clients = byApp.get(c.app());
+        if (clients == null) {
+            return;
+        }
+        if (oldUid != null) {
+            unindex(clients.byUid, oldUid, c);
+        }
+        if (c.uid() != null) {
+            clients.byUid.computeIfAbsent(c.uid(), u -> new LinkedHashSet<>()).add(c);
+        }
+    }
+
+    void joined(ClientConnection c, String group) {
+        AppClients clients = byApp.get(c.app());
+        if (clients != null) {
+            clients.byGroup.computeIfAbsent(group, g -> new LinkedHashSet<>()).add(c);
+        }
+    }
+
+    void left(ClientConnection c, String group) {
+        AppClients clients = byApp.get(c.app());
+        if (clients != null) {
+            unindex(clients.byGroup, group, c);
+        }
+    }
+
+    /** Dissolves a group on this loop: every member leaves it. */
+    void ungroup(String app, String group) {
+        AppClients clients = byApp.get(app);
+        if (clients == null) {
+            return;
+        }
+        Set<ClientConnection> members = clients.byGroup.remove(group);
+        if (members != null) {
+            for (ClientConnection c : members) {
+                c.forgetGroup(group);
+            }
+        }
+    }
+
+    private static void unindex(Map<String, Set<ClientConnection>> index, String key, ClientConnection c) {
+        Set<ClientConnection> set = index.get(key);
+        if (set != null && set.remove(c) && set.isEmpty()) {
+            index.remove(key);
+        }
     }
 }

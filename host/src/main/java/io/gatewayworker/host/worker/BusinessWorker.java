@@ -76,7 +76,7 @@ public final class BusinessWorker implements AutoCloseable {
         this.name = name;
         this.limits = limits;
         this.control = loops.nextIo();
-        this.apps = new AppManager(pluginsDir, dataDir, app -> new AppGateway(app, directory));
+        this.apps = new AppManager(pluginsDir, dataDir, app -> new AppGateway(app, directory, limits));
         this.dispatcher = new Dispatcher(apps, limits);
         apps.addListener(this::announceApps);
     }

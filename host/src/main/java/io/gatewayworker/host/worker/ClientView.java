@@ -49,6 +49,9 @@ final class ClientView implements Client {
         return info.getProtocol();
     }
 
+    /** The view of the callback running on this thread, or null: set by the dispatcher around callbacks. */
+    static final ThreadLocal<ClientView> CURRENT = new ThreadLocal<>();
+
     @Override
     public Session session() {
         if (session == null) {

@@ -86,6 +86,7 @@ final class Dispatcher implements AutoCloseable {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(app.classLoader());
+        ClientView.CURRENT.set(client);
         boolean failed = false;
         try {
             switch (event.getType()) {
@@ -127,6 +128,7 @@ final class Dispatcher implements AutoCloseable {
             failed = true;
             log.error("App {} {}: {} threw for client {}", app.id(), app.version(), callbackName(event), state.id(), t);
         } finally {
+            ClientView.CURRENT.remove();
             thread.setContextClassLoader(previous);
         }
         if (event.getType() == ClientEvent.Type.CONNECT || event.getType() == ClientEvent.Type.MESSAGE) {

@@ -1,5 +1,6 @@
 package io.gatewayworker.host.worker;
 
+import io.gatewayworker.api.GatewayException;
 import io.gatewayworker.host.link.OutboundQueue;
 import io.gatewayworker.host.transport.InternalAddress;
 import io.gatewayworker.proto.link.v1.BarrierDone;
@@ -7,10 +8,14 @@ import io.gatewayworker.proto.link.v1.Command;
 import io.gatewayworker.proto.link.v1.Credit;
 import io.gatewayworker.proto.link.v1.Envelope;
 import io.gatewayworker.proto.link.v1.FlowControl;
+import io.gatewayworker.proto.link.v1.Query;
+import io.gatewayworker.proto.link.v1.Reply;
 import io.netty.channel.Channel;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +44,8 @@ final class GatewayLink {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger unreturned = new AtomicInteger();
     private final ConcurrentLinkedQueue<Long> barriers = new ConcurrentLinkedQueue<>();
+    private final ConcurrentHashMap<Long, CompletableFuture<Reply>> pending = new ConcurrentHashMap<>();
+    private final AtomicLong requestIds = new AtomicLong();
     private volatile boolean open;
 
     GatewayLink(InternalAddress address, Channel channel, int window) {
@@ -78,6 +85,34 @@ final class GatewayLink {
     void closed() {
         open = false;
         out.close();
+        GatewayException gone = new GatewayException("gateway " + address + " went away before it answered");
+        pending.values().forEach(f -> f.completeExceptionally(gone));
+        pending.clear();
+    }
+
+    /**
+     * Sends a query and returns the future of its reply. The caller bounds the wait; a reply that comes
+     * after the caller gave up is dropped.
+     */
+    CompletableFuture<Reply> ask(String app, Query query) {
+        long id = requestIds.incrementAndGet();
+        CompletableFuture<Reply> reply = new CompletableFuture<>();
+        pending.put(id, reply);
+        reply.whenComplete((r, e) -> pending.remove(id));
+        if (!open) {
+            reply.completeExceptionally(new GatewayException("gateway " + address + " is not linked"));
+            return reply;
+        }
+        command(Command.newBuilder().setApp(app).setRequestId(id).setQuery(query).build());
+        return reply;
+    }
+
+    /** A reply arrived. Link loop. */
+    void replied(Reply reply) {
+        CompletableFuture<Reply> waiting = pending.remove(reply.getRequestId());
+        if (waiting != null) {
+            waiting.complete(reply);
+        }
     }
 
     /** Sends a command. From an app thread it first waits (bounded) while the link is congested. */

@@ -44,6 +44,7 @@ final class GatewayLinkHandler extends SimpleChannelInboundHandler<Envelope> {
     protected void channelRead0(ChannelHandlerContext ctx, Envelope msg) {
         switch (msg.getBodyCase()) {
             case EVENT -> worker.dispatcher().onEvent(link, msg.getEvent());
+            case REPLY -> link.replied(msg.getReply());
             case BARRIER -> link.barrier(msg.getBarrier().getId());
             case WELCOME -> welcome(ctx, msg);
             case REFUSED -> log.error("Gateway {} refused this worker: {}", expected, msg.getRefused().getReason());

@@ -132,6 +132,27 @@ class AppManagerTest {
     }
 
     @Test
+    void anAppsTimersStopWithIt() throws Exception {
+        PluginJars.app("ticker", "1.0.0").source(app("ticker", """
+                java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+                context.timers().every(java.time.Duration.ofMillis(5),
+                        () -> System.setProperty("test.app.ticker.ticks", String.valueOf(n.incrementAndGet())));
+                """)).build(plugins());
+        AppManager apps = manager();
+        apps.loadAll().get();
+        for (int i = 0; i < 200 && System.getProperty("test.app.ticker.ticks") == null; i++) {
+            Thread.sleep(10);
+        }
+        assertNotNull(System.getProperty("test.app.ticker.ticks"), "the timer runs");
+        apps.stopAll().get();
+        Thread.sleep(50); // a run already going may finish
+        String after = System.getProperty("test.app.ticker.ticks");
+        Thread.sleep(200);
+        assertEquals(after, System.getProperty("test.app.ticker.ticks"), "no tick after the app stopped");
+        apps.close();
+    }
+
+    @Test
     void aStoppedAppsClassLoaderIsCollected() throws Exception {
         PluginJars.app("gone", "1.0.0").source(app("gone", "")).build(plugins());
         AppManager apps = manager();
