@@ -24,6 +24,7 @@ final class CommandLine {
               --gateway-address IP:PORT       the gateway's internal address, encoded in
                                               client ids (default: 127.0.0.1:2300)
               --io-threads N                  network threads, 0 = one per core (default: 0)
+              --no-watch                      do not reload apps when plugins/ changes
               --help                          this text
             """;
 
@@ -55,8 +56,10 @@ final class CommandLine {
                 case "--gateway-address" -> {
                     InternalAddress address = InternalAddress.parse(value != null ? value : next(args, ++i, arg));
                     config = new HostConfig(config.listeners(), config.pluginsDir(), config.dataDir(),
-                            config.registerAddress(), address, config.ioThreads(), config.workerName(), config.limits());
+                            config.registerAddress(), address, config.ioThreads(), config.workerName(), config.limits(),
+                            config.watchPlugins());
                 }
+                case "--no-watch" -> config = config.withWatchPlugins(false);
                 case "--io-threads" -> config = config.withIoThreads(integer(value != null ? value : next(args, ++i, arg), arg));
                 default -> throw new IllegalArgumentException("unknown option '" + arg + "' (see --help)");
             }

@@ -76,7 +76,7 @@ public final class Host implements AutoCloseable {
         try {
             await(host.register.start(), "start the register");
             await(host.gateway.start(), "start the gateway");
-            await(host.worker.start(), "start the worker and link it to the gateway");
+            await(host.worker.start(config.watchPlugins()), "start the worker and link it to the gateway");
             host.listenerAddresses = await(host.gateway.startListeners(), "open the listeners");
         } catch (HostStartException e) {
             host.stopNow();

@@ -2,9 +2,14 @@ package io.gatewayworker.host.app;
 
 import io.gatewayworker.api.Events;
 import io.gatewayworker.api.Gateway;
+import io.gatewayworker.host.config.Limits;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URL;
 import java.net.URLConnection;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +18,7 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
@@ -31,42 +37,66 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.zip.ZipException;
+import org.pf4j.DefaultVersionManager;
 import org.pf4j.ManifestPluginDescriptorFinder;
 import org.pf4j.PluginDescriptor;
 import org.pf4j.PluginManager;
 import org.pf4j.PluginRuntimeException;
 import org.pf4j.VersionManager;
-import org.pf4j.DefaultVersionManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Loads, starts and stops the apps of a BusinessWorker: one PF4J plugin jar per app, from the
+ * Loads, starts, reloads and stops the apps of a BusinessWorker: one PF4J plugin jar per app, from the
  * {@code plugins/} folder.
  *
- * <p><b>Threads.</b> Every PF4J call runs on one owner thread ({@code gw-apps}), since PF4J is not
- * thread-safe; public methods hand their work to it and return futures. App lifecycle callbacks
- * ({@code onWorkerStart}, {@code onWorkerStop}) run on a virtual thread with the app's class loader as
- * context loader, bounded by {@link #LIFECYCLE_TIMEOUT}. {@link #running(String)}, the dispatcher's hot
- * path, reads an immutable snapshot and never touches PF4J.
+ * <h2>Reload</h2>
+ * A changed jar (or {@link #reload(String)}) replaces the running version without losing an event:
+ * <ol>
+ *   <li>the new jar is loaded in a fresh class loader and checked (descriptor, one {@code Events}
+ *       extension, its classes load, built against a compatible plugin API) while the old version
+ *       keeps serving;</li>
+ *   <li>the new version starts ({@code onWorkerStart}); if anything so far fails, it is unloaded and
+ *       the reload is refused with a one-line reason: the old version goes on untouched;</li>
+ *   <li>the app's dispatch pauses ({@link AppSlot}): events wait in their clients' mailboxes, in
+ *       order, and the gateways are slowed down by the credit they do not get back;</li>
+ *   <li>the old version's running callbacks finish (bounded wait), its {@code onWorkerStop} runs and
+ *       its timers are cancelled;</li>
+ *   <li>dispatch resumes on the new version, each mailbox continuing in order;</li>
+ *   <li>the old version is unloaded and its class loader watched until it is collected
+ *       ({@link LeakWatcher}).</li>
+ * </ol>
+ * The log states, for each reload, how long dispatch was paused. A jar that is removed: the app's
+ * clients are closed (1001) and their {@code onClose} delivered, then the app stops.
  *
- * <p><b>Jars.</b> Each version is loaded from a content-addressed copy under {@code <data>/apps/}, so the
- * file in {@code plugins/} may be replaced at any time. Only {@code plugins/*.jar} is considered;
- * folders (the apps' source modules) are ignored. Of two jars with the same {@code Plugin-Id} the higher
- * {@code Plugin-Version} is used and the other is reported as ignored.
+ * <h2>Threads</h2>
+ * Every PF4J call runs on one owner thread ({@code gw-apps}), since PF4J is not thread-safe; public
+ * methods hand their work to it and return futures. App lifecycle callbacks run on a virtual thread
+ * with the app's class loader as context loader, bounded by {@link #LIFECYCLE_TIMEOUT}.
+ * {@link #slot(String)}, the dispatcher's hot path, reads an immutable snapshot.
+ *
+ * <h2>Jars</h2>
+ * Each version is loaded from a content-addressed copy under {@code <data>/apps/}, so the file in
+ * {@code plugins/} may be replaced at any time. Only {@code plugins/*.jar} is considered. Of two jars
+ * with the same {@code Plugin-Id} the higher {@code Plugin-Version} is used and the other is reported as
+ * ignored.
  */
 public final class AppManager implements AutoCloseable {
 
     /** Longest wait for an app's {@code onWorkerStart} or {@code onWorkerStop}. */
     public static final Duration LIFECYCLE_TIMEOUT = Duration.ofSeconds(30);
+    /** Quiet period of the plugins folder before a change is taken. */
+    static final Duration WATCH_QUIET = Duration.ofMillis(200);
 
     private static final Logger log = LoggerFactory.getLogger(AppManager.class);
 
     private final Path pluginsDir;
     private final Path appsDir;
     private final Function<String, Gateway> gateways;
+    private final Limits limits;
     private final ApiClassLoader apiLoader = new ApiClassLoader(AppManager.class.getClassLoader());
     private final VersionManager versions = new DefaultVersionManager();
     private final ExecutorService owner = Executors.newSingleThreadExecutor(r -> {
@@ -74,21 +104,25 @@ public final class AppManager implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final List<Consumer<Collection<AppRuntime>>> listeners = new CopyOnWriteArrayList<>();
-    /** Keeps time for every app's timers; cancelled tasks leave its queue at once (no stale app references). */
+    /** Keeps time for timers and leak checks; cancelled tasks leave its queue at once. */
     private final ScheduledThreadPoolExecutor clock = new ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "gw-timers");
         t.setDaemon(true);
         return t;
     });
+    private final LeakWatcher leaks;
+    private final Map<String, Stats> stats = new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<Consumer<Collection<AppRuntime>>> listeners = new CopyOnWriteArrayList<>();
+    private volatile Function<String, CompletableFuture<Void>> closer = id -> CompletableFuture.completedFuture(null);
+    private PluginsWatcher watcher;
 
-    {
-        clock.setRemoveOnCancelPolicy(true);
-    }
-
-    /** Owner thread only. */
+    // Owner thread only.
     private final Map<String, Loaded> loaded = new LinkedHashMap<>();
-    /** Jars refused by the last scan, with the reason; written on the owner thread. */
+    /** Jar path to the hash of content that was refused: not tried again until it changes. */
+    private final Map<Path, String> refusedContent = new LinkedHashMap<>();
+
+    // Written on the owner thread, read anywhere.
+    private volatile Map<String, AppSlot> slots = Map.of();
     private volatile List<Refusal> refusals = List.of();
 
     /**
@@ -99,18 +133,57 @@ public final class AppManager implements AutoCloseable {
      */
     public record Refusal(Path jar, String reason) {
     }
-    /** Written on the owner thread, read anywhere. */
-    private volatile Map<String, AppRuntime> running = Map.of();
+
+    /** What an operator sees of one app ({@code plugins} in the shell). */
+    public record AppStatus(String id, String version, AppState state, Instant loadedAt, long events, long errors,
+                            int reloads, long lastPauseMillis, long longestPauseMillis, List<String> leakedVersions,
+                            Path source) {
+    }
+
+    /**
+     * The result of a reload, an add or a removal.
+     *
+     * @param app the app id
+     * @param ok whether it was done
+     * @param message one line for the log and the shell
+     * @param reason when refused, why (the message without its preamble); null when ok
+     */
+    public record Outcome(String app, boolean ok, String message, String reason) {
+        @Override
+        public String toString() {
+            return message;
+        }
+    }
+
+    private record Candidate(Path path, PluginDescriptor descriptor, String hash, String apiVersion) {
+        String id() {
+            return descriptor.getPluginId();
+        }
+    }
+
+    private record Loaded(AppRuntime runtime, PluginManager manager, String hash) {
+    }
+
+    /** Per app across its versions; written on the owner thread, read anywhere. */
+    private static final class Stats {
+        volatile int reloads;
+        volatile long lastPauseMillis = -1;
+        volatile long longestPauseMillis = -1;
+    }
 
     /**
      * @param pluginsDir the folder whose {@code *.jar} files are the apps
      * @param dataDir where loaded copies of the jars are kept (its {@code apps/} folder)
      * @param gateways makes the {@link Gateway} of an app, given its id
+     * @param limits the reload drain timeout and the leak check delay
      */
-    public AppManager(Path pluginsDir, Path dataDir, Function<String, Gateway> gateways) {
+    public AppManager(Path pluginsDir, Path dataDir, Function<String, Gateway> gateways, Limits limits) {
         this.pluginsDir = pluginsDir;
         this.appsDir = dataDir.resolve("apps");
         this.gateways = gateways;
+        this.limits = limits;
+        this.clock.setRemoveOnCancelPolicy(true);
+        this.leaks = new LeakWatcher(clock, limits.leakCheckDelay());
         // A cached JarFile would keep an unloaded version's copy open.
         URLConnection.setDefaultUseCaches("jar", false);
     }
@@ -120,14 +193,28 @@ public final class AppManager implements AutoCloseable {
         listeners.add(listener);
     }
 
-    /** The running version of an app, or null. Any thread; never blocks. */
-    public AppRuntime running(String appId) {
-        return running.get(appId);
+    /**
+     * How to close an app's clients before the app is removed: closes them (1001) and completes once
+     * their {@code onClose} has run. Set by the worker.
+     */
+    public void setAppCloser(Function<String, CompletableFuture<Void>> closer) {
+        this.closer = closer;
     }
 
-    /** The running apps. Any thread. */
+    /** The dispatch slot of an app, or null. Any thread; never blocks. */
+    public AppSlot slot(String appId) {
+        return slots.get(appId);
+    }
+
+    /** The running version of an app, or null. Any thread. */
+    public AppRuntime running(String appId) {
+        AppSlot slot = slots.get(appId);
+        return slot == null ? null : slot.current();
+    }
+
+    /** The running versions. Any thread. */
     public Collection<AppRuntime> running() {
-        return running.values();
+        return slots.values().stream().map(AppSlot::current).toList();
     }
 
     /** The jars the last scan refused or ignored, with the reason. Any thread. */
@@ -135,47 +222,100 @@ public final class AppManager implements AutoCloseable {
         return refusals;
     }
 
+    /** One line per running app: version, state, counters, reloads, leaked versions. Any thread. */
+    public List<AppStatus> status() {
+        List<LeakWatcher.Leak> leaked = leaks.leaks();
+        List<AppStatus> out = new ArrayList<>();
+        for (AppSlot slot : slots.values()) {
+            AppRuntime r = slot.current();
+            Stats s = stats.getOrDefault(r.id(), new Stats());
+            List<String> versionsLeaked = leaked.stream().filter(l -> l.app().equals(r.id()))
+                    .map(LeakWatcher.Leak::version).toList();
+            out.add(new AppStatus(r.id(), r.version(), r.state(), r.loadedAt(), r.eventsHandled(), r.errors(),
+                    s.reloads, s.lastPauseMillis, s.longestPauseMillis, versionsLeaked, r.source()));
+        }
+        return out;
+    }
+
+    /** Every version whose class loader stayed reachable after it was unloaded. */
+    public List<LeakWatcher.Leak> leaks() {
+        return leaks.leaks();
+    }
+
     /** The folder apps are loaded from. */
     public Path pluginsDir() {
         return pluginsDir;
     }
 
-    /**
-     * Loads and starts every app in the plugins folder. A jar that is refused is logged with its
-     * reason and skipped; the others still start.
-     *
-     * @return the apps now running
-     */
-    public CompletableFuture<Collection<AppRuntime>> loadAll() {
-        return onOwner(() -> {
-            Files.createDirectories(appsDir);
-            List<Refusal> refused = new ArrayList<>();
-            for (Candidate candidate : chooseJars(refused)) {
-                if (loaded.containsKey(candidate.descriptor.getPluginId())) {
-                    continue;
-                }
-                try {
-                    start(load(candidate));
-                } catch (AppLoadException e) {
-                    refused.add(new Refusal(candidate.path, e.getMessage()));
-                    log.error("App jar {} refused: {}", candidate.path.getFileName(), e.getMessage());
-                }
-            }
-            refusals = List.copyOf(refused);
-            removeUnusedCopies();
-            publish();
-            return running.values();
-        });
+    /** Loads and starts every app in the plugins folder. A refused jar is logged; the others still start. */
+    public CompletableFuture<List<Outcome>> loadAll() {
+        return sync();
     }
 
     /**
-     * Stops every app: {@code onWorkerStop}, then unload. Call it once no more events reach the apps.
+     * Brings the running apps in line with the plugins folder: starts new apps, reloads those whose jar
+     * changed, removes those whose jar is gone.
      */
+    public CompletableFuture<List<Outcome>> sync() {
+        return onOwner(this::doSync);
+    }
+
+    /** Reloads one app from its jar, also when the jar did not change (a fresh start of its code). */
+    public CompletableFuture<Outcome> reload(String appId) {
+        return onOwner(() -> {
+            List<Refusal> refused = new ArrayList<>();
+            Candidate candidate = chooseJars(refused).get(appId);
+            Loaded old = loaded.get(appId);
+            if (candidate == null) {
+                String reason = "no jar in " + pluginsDir + " has Plugin-Id " + appId;
+                return new Outcome(appId, false, "Reload of " + appId + " refused: " + reason, reason);
+            }
+            Outcome outcome = old == null ? add(candidate) : replace(old, candidate);
+            publish();
+            return outcome;
+        });
+    }
+
+    /** Reloads every running app. */
+    public CompletableFuture<List<Outcome>> reloadAll() {
+        return onOwner(() -> new ArrayList<>(loaded.keySet())).thenCompose(ids -> {
+            List<Outcome> outcomes = new ArrayList<>();
+            CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+            for (String id : ids) {
+                chain = chain.thenCompose(v -> reload(id).thenAccept(outcomes::add));
+            }
+            return chain.thenApply(v -> outcomes);
+        });
+    }
+
+    /** Watches the plugins folder and syncs after each change, until {@link #close()}. */
+    public void watch() throws IOException {
+        watcher = new PluginsWatcher(pluginsDir, WATCH_QUIET, () -> {
+            try {
+                sync().get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException e) {
+                log.error("Applying the plugins folder failed", e.getCause());
+            }
+        });
+        watcher.start();
+    }
+
+    /** Stops every app: {@code onWorkerStop}, then unload. Call it once no more events reach the apps. */
     public CompletableFuture<Void> stopAll() {
         return onOwner(() -> {
             for (String id : new ArrayList<>(loaded.keySet())) {
-                stop(loaded.remove(id));
+                Loaded app = loaded.remove(id);
+                AppSlot slot = slots.get(id);
+                stopVersion(app);
+                if (slot != null) {
+                    slot.close();
+                }
+                unload(app.manager, id);
+                log.info("App {} {} stopped", id, app.runtime.version());
             }
+            slots = Map.of();
             publish();
             return null;
         });
@@ -183,6 +323,9 @@ public final class AppManager implements AutoCloseable {
 
     @Override
     public void close() {
+        if (watcher != null) {
+            watcher.close();
+        }
         try {
             stopAll().get(LIFECYCLE_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -195,20 +338,148 @@ public final class AppManager implements AutoCloseable {
         }
     }
 
-    // ---------------------------------------------------------------- owner thread only below
+    // ================================================================== owner thread only below
 
-    private record Candidate(Path path, PluginDescriptor descriptor) {
+    private List<Outcome> doSync() throws IOException {
+        Files.createDirectories(appsDir);
+        List<Refusal> refused = new ArrayList<>();
+        Map<String, Candidate> candidates = chooseJars(refused);
+        List<Outcome> outcomes = new ArrayList<>();
+        for (Candidate candidate : candidates.values()) {
+            Loaded old = loaded.get(candidate.id());
+            if (old != null && old.hash.equals(candidate.hash)) {
+                continue; // unchanged
+            }
+            if (candidate.hash.equals(refusedContent.get(candidate.path))) {
+                refused.add(new Refusal(candidate.path, "refused before, unchanged since"));
+                continue;
+            }
+            Outcome outcome = old == null ? add(candidate) : replace(old, candidate);
+            if (!outcome.ok()) {
+                refusedContent.put(candidate.path, candidate.hash);
+                refused.add(new Refusal(candidate.path, outcome.reason()));
+            } else {
+                refusedContent.remove(candidate.path);
+            }
+            outcomes.add(outcome);
+        }
+        for (String id : new ArrayList<>(loaded.keySet())) {
+            if (candidates.containsKey(id)) {
+                continue;
+            }
+            Loaded old = loaded.get(id);
+            boolean refusedInPlace = refused.stream().anyMatch(r -> r.jar().equals(old.runtime.source()));
+            if (refusedInPlace) {
+                // Its jar was replaced by one that does not load: the running version stays.
+                log.warn("App {} {} keeps serving: the jar that replaced it was refused", id, old.runtime.version());
+                continue;
+            }
+            outcomes.add(remove(old));
+        }
+        refusals = List.copyOf(refused);
+        removeUnusedCopies();
+        publish();
+        return outcomes;
     }
 
-    private record Loaded(AppRuntime runtime, PluginManager manager) {
+    /** A new app: load, start, publish. */
+    private Outcome add(Candidate candidate) {
+        Loaded app;
+        try {
+            app = load(candidate);
+            start(app);
+        } catch (AppLoadException e) {
+            log.error("App jar {} refused: {}", candidate.path.getFileName(), e.getMessage());
+            return new Outcome(candidate.id(), false, "App jar " + candidate.path.getFileName() + " refused: "
+                    + e.getMessage(), e.getMessage());
+        }
+        loaded.put(app.runtime.id(), app);
+        stats.computeIfAbsent(app.runtime.id(), k -> new Stats());
+        Map<String, AppSlot> next = new LinkedHashMap<>(slots);
+        next.put(app.runtime.id(), new AppSlot(app.runtime.id(), app.runtime));
+        slots = Map.copyOf(next);
+        log.info("App {} {} started (from {})", app.runtime.id(), app.runtime.version(), candidate.path.getFileName());
+        return new Outcome(app.runtime.id(), true, "App " + app.runtime.id() + " " + app.runtime.version() + " started", null);
+    }
+
+    /** Steps 1 to 6 of a reload (see the class documentation). */
+    private Outcome replace(Loaded old, Candidate candidate) {
+        String id = candidate.id();
+        long begin = System.nanoTime();
+        Loaded next;
+        try {
+            next = load(candidate);
+            start(next);
+        } catch (AppLoadException e) {
+            log.error("Reload of {} refused, {} {} keeps serving: {}", id, id, old.runtime.version(), e.getMessage());
+            return new Outcome(id, false, "Reload of " + id + " refused (" + old.runtime.version() + " keeps serving): "
+                    + e.getMessage(), e.getMessage());
+        }
+        AppSlot slot = slots.get(id);
+        long pauseBegin = System.nanoTime();
+        try {
+            int stuck = slot.pause(limits.reloadDrainTimeout());
+            if (stuck > 0) {
+                log.warn("App {} {}: {} callback(s) still running after {} ms; stopping that version anyway", id,
+                        old.runtime.version(), stuck, limits.reloadDrainTimeout().toMillis());
+            }
+            stopVersion(old);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            slot.resume(next.runtime);
+        }
+        long pauseMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pauseBegin);
+        loaded.put(id, next);
+        unloadAndWatch(old);
+        Stats s = stats.computeIfAbsent(id, k -> new Stats());
+        s.reloads++;
+        s.lastPauseMillis = pauseMillis;
+        s.longestPauseMillis = Math.max(s.longestPauseMillis, pauseMillis);
+        long totalMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
+        String message = "App " + id + " reloaded: " + old.runtime.version() + " -> " + next.runtime.version() + " in "
+                + totalMillis + " ms; dispatch paused " + pauseMillis + " ms";
+        log.info("{} (from {})", message, candidate.path.getFileName());
+        return new Outcome(id, true, message, null);
+    }
+
+    /** The app's jar is gone: close its clients, then stop it. */
+    private Outcome remove(Loaded old) {
+        String id = old.runtime.id();
+        log.info("The jar of app {} was removed: closing its clients (1001), then stopping it", id);
+        try {
+            closer.apply(id).get(limits.reloadDrainTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            log.warn("App {}: its clients were not all gone after {} ms; stopping it anyway", id,
+                    limits.reloadDrainTimeout().toMillis());
+        } catch (ExecutionException e) {
+            log.warn("App {}: closing its clients failed: {}", id, e.getCause().toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        AppSlot slot = slots.get(id);
+        try {
+            slot.pause(limits.reloadDrainTimeout());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        stopVersion(old);
+        slot.close();
+        Map<String, AppSlot> next = new LinkedHashMap<>(slots);
+        next.remove(id);
+        slots = Map.copyOf(next);
+        loaded.remove(id);
+        unloadAndWatch(old);
+        log.info("App {} {} removed", id, old.runtime.version());
+        return new Outcome(id, true, "App " + id + " " + old.runtime.version() + " removed", null);
     }
 
     /** Reads every jar's descriptor; keeps the highest version of each id. */
-    private List<Candidate> chooseJars(List<Refusal> refused) throws IOException {
+    private Map<String, Candidate> chooseJars(List<Refusal> refused) throws IOException {
         Map<String, Candidate> chosen = new LinkedHashMap<>();
         if (!Files.isDirectory(pluginsDir)) {
             log.warn("Plugins folder {} does not exist; no app is loaded", pluginsDir.toAbsolutePath());
-            return List.of();
+            return chosen;
         }
         List<Path> jars = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(pluginsDir, "*.jar")) {
@@ -220,38 +491,44 @@ public final class AppManager implements AutoCloseable {
         }
         jars.sort(null);
         for (Path jar : jars) {
-            PluginDescriptor descriptor;
+            Candidate candidate;
             try {
-                descriptor = describe(jar);
+                candidate = describe(jar);
             } catch (AppLoadException e) {
                 refused.add(new Refusal(jar, e.getMessage()));
-                log.error("App jar {} refused: {}", jar.getFileName(), e.getMessage());
+                String hash = hashOrNull(jar);
+                if (hash == null || !hash.equals(refusedContent.get(jar))) {
+                    log.error("App jar {} refused: {}", jar.getFileName(), e.getMessage());
+                    refusedContent.put(jar, hash);
+                }
                 continue;
             }
-            Candidate previous = chosen.get(descriptor.getPluginId());
+            Candidate previous = chosen.get(candidate.id());
             if (previous == null) {
-                chosen.put(descriptor.getPluginId(), new Candidate(jar, descriptor));
-            } else {
-                Candidate keep = versions.compareVersions(descriptor.getVersion(), previous.descriptor.getVersion()) > 0
-                        ? new Candidate(jar, descriptor) : previous;
-                Candidate drop = keep == previous ? new Candidate(jar, descriptor) : previous;
-                chosen.put(descriptor.getPluginId(), keep);
-                refused.add(new Refusal(drop.path, "ignored: app '" + descriptor.getPluginId() + "' version "
-                        + keep.descriptor.getVersion() + " from " + keep.path.getFileName() + " is higher"));
-                log.warn("App '{}' is in two jars: using {} (version {}), ignoring {} (version {})",
-                        descriptor.getPluginId(), keep.path.getFileName(), keep.descriptor.getVersion(),
-                        drop.path.getFileName(), drop.descriptor.getVersion());
+                chosen.put(candidate.id(), candidate);
+                continue;
             }
+            boolean newer = versions.compareVersions(candidate.descriptor.getVersion(), previous.descriptor.getVersion()) > 0;
+            Candidate keep = newer ? candidate : previous;
+            Candidate drop = newer ? previous : candidate;
+            chosen.put(candidate.id(), keep);
+            refused.add(new Refusal(drop.path, "ignored: app '" + candidate.id() + "' version "
+                    + keep.descriptor.getVersion() + " from " + keep.path.getFileName() + " is higher"));
+            log.warn("App '{}' is in two jars: using {} (version {}), ignoring {} (version {})", candidate.id(),
+                    keep.path.getFileName(), keep.descriptor.getVersion(), drop.path.getFileName(),
+                    drop.descriptor.getVersion());
         }
-        return new ArrayList<>(chosen.values());
+        return chosen;
     }
 
     /** Checks that a file is a jar with a PF4J descriptor in its manifest. */
-    static PluginDescriptor describe(Path jar) {
+    private Candidate describe(Path jar) {
+        String apiVersion;
         try (JarFile file = new JarFile(jar.toFile())) {
             if (file.getManifest() == null) {
                 throw new AppLoadException("it has no META-INF/MANIFEST.MF; an app jar needs Plugin-Id and Plugin-Version in its manifest");
             }
+            apiVersion = file.getManifest().getMainAttributes().getValue(ApiVersion.MANIFEST_ATTRIBUTE);
         } catch (ZipException e) {
             throw new AppLoadException("it is not a jar (" + e.getMessage() + ")");
         } catch (IOException e) {
@@ -272,15 +549,26 @@ public final class AppManager implements AutoCloseable {
             throw new AppLoadException("its manifest is not a valid app descriptor: no Plugin-Version"
                     + " (an app jar needs Plugin-Id and Plugin-Version)");
         }
-        return descriptor;
+        String hash = hashOrNull(jar);
+        if (hash == null) {
+            throw new AppLoadException("it cannot be read");
+        }
+        return new Candidate(jar, descriptor, hash, apiVersion);
     }
 
+    /** Step 1: loads a jar in a fresh class loader and checks it. Nothing of it runs yet, but static initializers. */
     private Loaded load(Candidate candidate) {
-        String id = candidate.descriptor.getPluginId();
-        Path copy = copyOf(candidate.path, candidate.descriptor);
+        String id = candidate.id();
+        String incompatible = ApiVersion.incompatibility(candidate.apiVersion);
+        if (incompatible != null) {
+            throw new AppLoadException(incompatible);
+        }
+        Path copy = copyOf(candidate);
         AppPluginManager manager = new AppPluginManager(appsDir, apiLoader);
         try {
             String loadedId = manager.loadPlugin(copy);
+            ClassLoader loader = manager.getPluginClassLoader(loadedId);
+            checkClasses(id, copy, loader);
             manager.startPlugin(loadedId);
             List<Events> found = manager.getExtensions(Events.class, loadedId);
             if (found.isEmpty()) {
@@ -293,11 +581,9 @@ public final class AppManager implements AutoCloseable {
                 throw new AppLoadException("app '" + id + "' has " + found.size() + " Events extensions " + names
                         + " (expected: exactly one)");
             }
-            Events events = found.get(0);
-            ClassLoader loader = manager.getPluginClassLoader(loadedId);
             AppRuntime runtime = new AppRuntime(id, candidate.descriptor.getVersion(), candidate.path, copy,
-                    events, loader, gateways.apply(id), clock);
-            return new Loaded(runtime, manager);
+                    found.get(0), loader, gateways.apply(id), clock);
+            return new Loaded(runtime, manager, candidate.hash);
         } catch (AppLoadException e) {
             unload(manager, id);
             throw e;
@@ -307,6 +593,53 @@ public final class AppManager implements AutoCloseable {
         }
     }
 
+    /**
+     * Loads the extension classes and every class in their packages (without initializing them), so that
+     * a class the jar lacks, or a type of another plugin API, is found now rather than in a callback.
+     */
+    private static void checkClasses(String id, Path jar, ClassLoader loader) {
+        List<String> extensions = new ArrayList<>();
+        try {
+            URL index = loader.getResource("META-INF/extensions.idx");
+            if (index != null) {
+                try (InputStream in = index.openStream();
+                     BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                    r.lines().map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#")).forEach(extensions::add);
+                }
+            }
+        } catch (IOException e) {
+            throw new AppLoadException("app '" + id + "': META-INF/extensions.idx cannot be read: " + e);
+        }
+        List<String> classes = new ArrayList<>(extensions);
+        try (JarFile file = new JarFile(jar.toFile())) {
+            for (JarEntry entry : (Iterable<JarEntry>) file.stream()::iterator) {
+                String name = entry.getName();
+                if (!name.endsWith(".class") || name.startsWith("META-INF/") || name.endsWith("module-info.class")) {
+                    continue;
+                }
+                String className = name.substring(0, name.length() - 6).replace('/', '.');
+                for (String extension : extensions) {
+                    int dot = extension.lastIndexOf('.');
+                    if (dot > 0 && className.startsWith(extension.substring(0, dot + 1))) {
+                        classes.add(className);
+                        break;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new AppLoadException("app '" + id + "' cannot be read: " + e);
+        }
+        for (String className : classes) {
+            try {
+                Class.forName(className, false, loader);
+            } catch (ClassNotFoundException | LinkageError e) {
+                throw new AppLoadException("class " + className + " of app '" + id + "' does not load: " + oneLine(e)
+                        + " (a class missing from the jar, or built against another plugin-api?)");
+            }
+        }
+    }
+
+    /** Step 2: onWorkerStart. On failure the version is unloaded and the exception says why. */
     private void start(Loaded app) {
         AppRuntime runtime = app.runtime;
         try {
@@ -321,11 +654,10 @@ public final class AppManager implements AutoCloseable {
             throw e;
         }
         runtime.state(AppState.RUNNING);
-        loaded.put(runtime.id(), app);
-        log.info("App {} {} started (from {})", runtime.id(), runtime.version(), runtime.source().getFileName());
     }
 
-    private void stop(Loaded app) {
+    /** Step 4: onWorkerStop, then cancel the timers. The class loader stays until unload. */
+    private void stopVersion(Loaded app) {
         AppRuntime runtime = app.runtime;
         runtime.state(AppState.STOPPING);
         try {
@@ -337,9 +669,14 @@ public final class AppManager implements AutoCloseable {
             log.warn("App {} {}: {}", runtime.id(), runtime.version(), e.getMessage());
         }
         runtime.timers().cancelAll();
-        unload(app.manager, runtime.id());
         runtime.state(AppState.STOPPED);
-        log.info("App {} {} stopped", runtime.id(), runtime.version());
+    }
+
+    /** Step 6: unload, and watch that the class loader goes. */
+    private void unloadAndWatch(Loaded app) {
+        ClassLoader loader = app.runtime.classLoader();
+        unload(app.manager, app.runtime.id());
+        leaks.watch(app.runtime.id(), app.runtime.version(), loader);
     }
 
     /**
@@ -385,23 +722,36 @@ public final class AppManager implements AutoCloseable {
     }
 
     /** Copies a jar to {@code apps/<id>-<version>-<sha256 prefix>.jar} unless that copy exists. */
-    private Path copyOf(Path jar, PluginDescriptor descriptor) {
+    private Path copyOf(Candidate candidate) {
+        String name = safe(candidate.id()) + "-" + safe(candidate.descriptor.getVersion()) + "-"
+                + candidate.hash.substring(0, 16) + ".jar";
+        Path copy = appsDir.resolve(name);
         try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            try (InputStream in = new DigestInputStream(Files.newInputStream(jar), sha)) {
-                in.transferTo(java.io.OutputStream.nullOutputStream());
-            }
-            String hash = HexFormat.of().formatHex(sha.digest()).substring(0, 16);
-            String name = safe(descriptor.getPluginId()) + "-" + safe(descriptor.getVersion()) + "-" + hash + ".jar";
-            Path copy = appsDir.resolve(name);
+            Files.createDirectories(appsDir);
             if (!Files.exists(copy)) {
                 Path tmp = Files.createTempFile(appsDir, ".copy-", ".tmp");
-                Files.copy(jar, tmp, StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(candidate.path, tmp, StandardCopyOption.REPLACE_EXISTING);
+                if (!candidate.hash.equals(hashOrNull(tmp))) {
+                    Files.deleteIfExists(tmp);
+                    throw new AppLoadException("it changed while it was being copied; it is taken when it is complete");
+                }
                 Files.move(tmp, copy, StandardCopyOption.ATOMIC_MOVE);
             }
             return copy;
         } catch (IOException e) {
             throw new AppLoadException("copying it to " + appsDir + " failed: " + e);
+        }
+    }
+
+    private static String hashOrNull(Path jar) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            try (InputStream in = new DigestInputStream(Files.newInputStream(jar), sha)) {
+                in.transferTo(java.io.OutputStream.nullOutputStream());
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (IOException e) {
+            return null;
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -421,12 +771,10 @@ public final class AppManager implements AutoCloseable {
     }
 
     private void publish() {
-        Map<String, AppRuntime> next = new LinkedHashMap<>();
-        loaded.forEach((id, app) -> next.put(id, app.runtime));
-        running = Map.copyOf(next);
+        List<AppRuntime> running = loaded.values().stream().map(Loaded::runtime).toList();
         for (Consumer<Collection<AppRuntime>> listener : listeners) {
             try {
-                listener.accept(running.values());
+                listener.accept(running);
             } catch (RuntimeException e) {
                 log.warn("App listener failed", e);
             }

@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param ioThreads network threads; 0 means one per processor
  * @param workerName the BusinessWorker's name in logs
  * @param limits every bound
+ * @param watchPlugins whether a change of the plugins folder adds, reloads or removes apps
  */
 public record HostConfig(
         List<ListenerConfig> listeners,
@@ -25,7 +26,8 @@ public record HostConfig(
         InternalAddress gatewayAddress,
         int ioThreads,
         String workerName,
-        Limits limits) {
+        Limits limits,
+        boolean watchPlugins) {
 
     /** Register default address, as GatewayWorker's. */
     public static final InternalAddress DEFAULT_REGISTER = new InternalAddress("127.0.0.1", 1236);
@@ -47,26 +49,30 @@ public record HostConfig(
     /** The defaults: one WebSocket listener on 127.0.0.1:7272, apps from {@code plugins/}, data in {@code data/}. */
     public static HostConfig defaults() {
         return new HostConfig(List.of(ListenerConfig.DEFAULT), Path.of("plugins"), Path.of("data"),
-                DEFAULT_REGISTER, DEFAULT_GATEWAY, 0, "worker-1", Limits.defaults());
+                DEFAULT_REGISTER, DEFAULT_GATEWAY, 0, "worker-1", Limits.defaults(), true);
     }
 
     public HostConfig withListeners(List<ListenerConfig> listeners) {
-        return new HostConfig(listeners, pluginsDir, dataDir, registerAddress, gatewayAddress, ioThreads, workerName, limits);
+        return new HostConfig(listeners, pluginsDir, dataDir, registerAddress, gatewayAddress, ioThreads, workerName, limits, watchPlugins);
     }
 
     public HostConfig withPluginsDir(Path pluginsDir) {
-        return new HostConfig(listeners, pluginsDir, dataDir, registerAddress, gatewayAddress, ioThreads, workerName, limits);
+        return new HostConfig(listeners, pluginsDir, dataDir, registerAddress, gatewayAddress, ioThreads, workerName, limits, watchPlugins);
     }
 
     public HostConfig withDataDir(Path dataDir) {
-        return new HostConfig(listeners, pluginsDir, dataDir, registerAddress, gatewayAddress, ioThreads, workerName, limits);
+        return new HostConfig(listeners, pluginsDir, dataDir, registerAddress, gatewayAddress, ioThreads, workerName, limits, watchPlugins);
     }
 
     public HostConfig withIoThreads(int ioThreads) {
-        return new HostConfig(listeners, pluginsDir, dataDir, registerAddress, gatewayAddress, ioThreads, workerName, limits);
+        return new HostConfig(listeners, pluginsDir, dataDir, registerAddress, gatewayAddress, ioThreads, workerName, limits, watchPlugins);
     }
 
     public HostConfig withLimits(Limits limits) {
-        return new HostConfig(listeners, pluginsDir, dataDir, registerAddress, gatewayAddress, ioThreads, workerName, limits);
+        return new HostConfig(listeners, pluginsDir, dataDir, registerAddress, gatewayAddress, ioThreads, workerName, limits, watchPlugins);
+    }
+
+    public HostConfig withWatchPlugins(boolean watchPlugins) {
+        return new HostConfig(listeners, pluginsDir, dataDir, registerAddress, gatewayAddress, ioThreads, workerName, limits, watchPlugins);
     }
 }

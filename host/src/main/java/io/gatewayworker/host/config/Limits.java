@@ -21,6 +21,10 @@ import java.time.Duration;
  * @param clientQueueHigh events of one client queued in a worker before the worker asks its gateway to
  *        pause that client (it resumes at half)
  * @param queryTimeout longest wait of a {@code Gateway} query for the gateways' answers
+ * @param reloadDrainTimeout during a reload or removal, longest wait for the old version's running
+ *        callbacks to return before it is stopped anyway
+ * @param leakCheckDelay after a version is unloaded, how long its class loader may stay reachable
+ *        before it is reported as leaked
  */
 public record Limits(
         int maxFrameBytes,
@@ -34,7 +38,9 @@ public record Limits(
         int maxWaitingClientsPerApp,
         int linkCreditWindow,
         int clientQueueHigh,
-        Duration queryTimeout) {
+        Duration queryTimeout,
+        Duration reloadDrainTimeout,
+        Duration leakCheckDelay) {
 
     public static final int DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024;
@@ -48,14 +54,14 @@ public record Limits(
     public static final int DEFAULT_LINK_CREDIT_WINDOW = 8192;
     public static final int DEFAULT_CLIENT_QUEUE_HIGH = 1024;
     public static final Duration DEFAULT_QUERY_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_RELOAD_DRAIN_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_LEAK_CHECK_DELAY = Duration.ofSeconds(30);
 
     public Limits {
         positive("maxFrameBytes", maxFrameBytes);
         positive("maxMessageBytes", maxMessageBytes);
         positive("maxHttpHeaderBytes", maxHttpHeaderBytes);
-        if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
-            throw new IllegalArgumentException("handshakeTimeout: " + handshakeTimeout + " (expected: > 0)");
-        }
+        positive("handshakeTimeout", handshakeTimeout);
         positive("maxSessionBytes", maxSessionBytes);
         positive("maxPendingOutputBytes", maxPendingOutputBytes);
         positive("maxConnectionsPerListener", maxConnectionsPerListener);
@@ -67,9 +73,9 @@ public record Limits(
         if (clientQueueHigh < 2) {
             throw new IllegalArgumentException("clientQueueHigh: " + clientQueueHigh + " (expected: >= 2)");
         }
-        if (queryTimeout.isNegative() || queryTimeout.isZero()) {
-            throw new IllegalArgumentException("queryTimeout: " + queryTimeout + " (expected: > 0)");
-        }
+        positive("queryTimeout", queryTimeout);
+        positive("reloadDrainTimeout", reloadDrainTimeout);
+        positive("leakCheckDelay", leakCheckDelay);
     }
 
     /** The defaults. */
@@ -78,7 +84,20 @@ public record Limits(
                 DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_SESSION_BYTES, DEFAULT_MAX_PENDING_OUTPUT_BYTES,
                 DEFAULT_MAX_CONNECTIONS_PER_LISTENER, DEFAULT_MAX_WAITING_EVENTS_PER_CLIENT,
                 DEFAULT_MAX_WAITING_CLIENTS_PER_APP, DEFAULT_LINK_CREDIT_WINDOW, DEFAULT_CLIENT_QUEUE_HIGH,
-                DEFAULT_QUERY_TIMEOUT);
+                DEFAULT_QUERY_TIMEOUT, DEFAULT_RELOAD_DRAIN_TIMEOUT, DEFAULT_LEAK_CHECK_DELAY);
+    }
+
+    /** A copy with another leak check delay. */
+    public Limits withLeakCheckDelay(Duration delay) {
+        return new Limits(maxFrameBytes, maxMessageBytes, maxHttpHeaderBytes, handshakeTimeout, maxSessionBytes,
+                maxPendingOutputBytes, maxConnectionsPerListener, maxWaitingEventsPerClient, maxWaitingClientsPerApp,
+                linkCreditWindow, clientQueueHigh, queryTimeout, reloadDrainTimeout, delay);
+    }
+
+    private static void positive(String name, Duration value) {
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
+        }
     }
 
     private static void positive(String name, long value) {

@@ -163,6 +163,12 @@ final class ClientConnection {
         pause(PAUSE_HANDSHAKE);
         app = gateway.links().resolveApp(listener.config().app());
         String appName = app == null ? "(not yet known)" : "'" + app + "'";
+        if (gateway.links().anyOpen() && (app == null || !gateway.links().knows(app))) {
+            log.info("Refusing client {} from {}: app {} is not installed on any linked worker", id, remoteHost, appName);
+            state = State.CLOSING;
+            protocol.refuse(1013, "app not serving; try again later");
+            return;
+        }
         if ((app == null || gateway.links().pick(app) == null)
                 && gateway.links().waitingFor(app) >= gateway.limits().maxWaitingClientsPerApp()) {
             log.warn("Refusing client {} from {}: app {} is not serving and {} clients already wait for it",
@@ -567,6 +573,14 @@ final class ClientConnection {
     }
 
     // ------------------------------------------------------------------ stats (loop)
+
+    int pauses() {
+        return pauses;
+    }
+
+    int waitingEvents() {
+        return waiting == null ? 0 : waiting.size();
+    }
 
     long messagesIn() {
         return messagesIn;

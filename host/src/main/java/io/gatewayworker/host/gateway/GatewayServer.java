@@ -241,6 +241,26 @@ public final class GatewayServer implements AutoCloseable {
         return listeners.stream().map(Listener::address).toList();
     }
 
+    /**
+     * One line on flow control: credit per worker link, clients paused per reason, events waiting.
+     * For diagnostics; reads loop-confined counters without synchronisation, so it is approximate.
+     */
+    public String flowReport() {
+        StringBuilder sb = new StringBuilder();
+        for (WorkerLink link : links.all()) {
+            sb.append("worker ").append(link.name()).append(": credit ").append(link.creditLeft())
+                    .append(", queued ").append(link.out().size()).append(", bound ").append(link.bound()).append("; ");
+        }
+        int[] paused = new int[16];
+        int waiting = 0;
+        for (ClientConnection c : table.all()) {
+            paused[c.pauses() & 15]++;
+            waiting += c.waitingEvents();
+        }
+        sb.append("clients by pause bits ").append(java.util.Arrays.toString(paused)).append(", waiting events ").append(waiting);
+        return sb.toString();
+    }
+
     boolean stopping() {
         return stopping;
     }

@@ -82,6 +82,26 @@ final class WorkerLinks {
         return apps.size() == 1 ? apps.iterator().next() : ListenerConfig.DEFAULT_APP;
     }
 
+    /** Whether a worker is linked. */
+    boolean anyOpen() {
+        for (WorkerLink link : links) {
+            if (link.isOpen()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether an open link knows the app (serving it, or starting or reloading it). */
+    boolean knows(String app) {
+        for (WorkerLink link : links) {
+            if (link.isOpen() && link.apps().stream().anyMatch(a -> a.getId().equals(app))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Every app some open link knows (serving or not). */
     Set<String> knownApps() {
         Set<String> apps = new LinkedHashSet<>();

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ServerChannelRecvByteBufAllocator;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.handler.codec.protobuf.ProtobufDecoder;
@@ -24,7 +25,8 @@ import java.util.function.Supplier;
  *   (role handler)     reads and writes Envelope objects
  * </pre>
  *
- * On {@link Transport#LOCAL} only the role handler: Envelope objects pass between the roles as they are.
+ * On {@link Transport#LOCAL} only the role handler: Envelope objects pass between the roles as they are,
+ * read in bursts of up to 256.
  */
 public final class LinkInitializer extends ChannelInitializer<Channel> {
 
@@ -50,6 +52,11 @@ public final class LinkInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         ChannelPipeline p = ch.pipeline();
+        if (transport == Transport.LOCAL) {
+            // The in-JVM channel reads one message per read unless told to ignore that no bytes were read:
+            // read up to 256 messages per burst, so that the handlers see bursts and batch their work.
+            ch.config().setRecvByteBufAllocator(new ServerChannelRecvByteBufAllocator().maxMessagesPerRead(256));
+        }
         if (transport == Transport.TCP) {
             ch.config().setOption(ChannelOption.TCP_NODELAY, true);
             p.addLast("LinkFrameDecoder", new LengthFieldBasedFrameDecoder(LinkProtocol.MAX_FRAME_BYTES, 0, 4, 0, 4));

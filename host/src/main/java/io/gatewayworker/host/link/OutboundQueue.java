@@ -97,10 +97,14 @@ public final class OutboundQueue implements Runnable {
         return size.get();
     }
 
-    /** Continues writing after the channel became writable again. Event loop only. */
+    /**
+     * Continues writing after the channel became writable again. Always as a new task: the writability
+     * event may come from inside the channel's own flush (the in-JVM transport fires it there), and
+     * writing from there would re-enter the flush.
+     */
     public void resume() {
         if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
-            run();
+            channel.eventLoop().execute(this);
         }
     }
 

@@ -12,6 +12,8 @@ import io.gatewayworker.host.transport.InternalAddress;
 import io.gatewayworker.host.transport.Transport;
 import io.gatewayworker.proto.link.v1.AppInfo;
 import io.gatewayworker.proto.link.v1.AppList;
+import io.gatewayworker.proto.link.v1.Close;
+import io.gatewayworker.proto.link.v1.Command;
 import io.gatewayworker.proto.link.v1.Envelope;
 import io.gatewayworker.proto.link.v1.Hello;
 import io.gatewayworker.proto.link.v1.Role;
@@ -76,14 +78,25 @@ public final class BusinessWorker implements AutoCloseable {
         this.name = name;
         this.limits = limits;
         this.control = loops.nextIo();
-        this.apps = new AppManager(pluginsDir, dataDir, app -> new AppGateway(app, directory, limits));
+        this.apps = new AppManager(pluginsDir, dataDir, app -> new AppGateway(app, directory, limits), limits);
         this.dispatcher = new Dispatcher(apps, limits);
         apps.addListener(this::announceApps);
+        apps.setAppCloser(this::closeClientsOf);
     }
 
-    /** Loads the apps, then links to the gateways; completes when the gateways first listed are linked. */
-    public CompletableFuture<Void> start() {
-        return apps.loadAll().thenCompose(running -> {
+    /**
+     * Loads the apps, then links to the gateways; completes when the gateways first listed are linked.
+     * With {@code watch}, a change of the plugins folder then adds, reloads or removes apps.
+     */
+    public CompletableFuture<Void> start(boolean watch) {
+        return apps.loadAll().thenCompose(outcomes -> {
+            if (watch) {
+                try {
+                    apps.watch();
+                } catch (java.io.IOException e) {
+                    log.warn("Cannot watch {} for app jars: {}; reload with the reload command", apps.pluginsDir(), e.toString());
+                }
+            }
             Hello hello = Hello.newBuilder().setProtocolVersion(LinkProtocol.VERSION).setRole(Role.WORKER)
                     .setName(name).build();
             register = new RegisterLink(loops, transport, registerAddress, hello, this::gatewaysListed);
@@ -103,6 +116,18 @@ public final class BusinessWorker implements AutoCloseable {
     /** Gateways this worker is linked to. */
     public List<String> gateways() {
         return directory.all().stream().map(l -> l.address().toString()).toList();
+    }
+
+    /** One line on flow control per gateway link: events in flight, credit not yet returned, busy clients. */
+    public String flowReport() {
+        StringBuilder sb = new StringBuilder();
+        for (GatewayLink link : directory.all()) {
+            long busy = link.clients().values().stream().filter(c -> c.queued() > 0).count();
+            long paused = link.clients().values().stream().filter(ClientState::flowPaused).count();
+            sb.append(link).append(": ").append(link.flowReport()).append(", clients with queued events ").append(busy)
+                    .append(", paused ").append(paused).append("; ");
+        }
+        return sb.toString();
     }
 
     Limits limits() {
@@ -211,6 +236,39 @@ public final class BusinessWorker implements AutoCloseable {
             log.warn("Worker {} lost its link to gateway {}", name, address);
         }
         retry(address);
+    }
+
+    /**
+     * Closes every client of an app (1001, going away) on every gateway; completes once this worker
+     * has handled their close events ({@code onClose} ran), checking every 20 ms.
+     */
+    private CompletableFuture<Void> closeClientsOf(String app) {
+        int closing = 0;
+        for (GatewayLink link : directory.all()) {
+            for (ClientState client : link.clients().values()) {
+                if (app.equals(client.info().getApp())) {
+                    closing++;
+                    link.command(Command.newBuilder().setApp(app).setClose(Close.newBuilder()
+                            .setConnection(client.connection()).setCode(1001).setReason("app removed")).build());
+                }
+            }
+        }
+        log.info("Closing {} client(s) of app {}", closing, app);
+        CompletableFuture<Void> gone = new CompletableFuture<>();
+        Runnable check = new Runnable() {
+            @Override
+            public void run() {
+                boolean any = directory.all().stream().flatMap(l -> l.clients().values().stream())
+                        .anyMatch(c -> app.equals(c.info().getApp()));
+                if (!any) {
+                    gone.complete(null);
+                } else if (!gone.isDone()) {
+                    control.schedule(this, 20, TimeUnit.MILLISECONDS);
+                }
+            }
+        };
+        control.execute(check);
+        return gone;
     }
 
     private void announceApps(Collection<AppRuntime> running) {

@@ -6,6 +6,7 @@ import io.gatewayworker.proto.link.v1.Session;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One client as a worker knows it, and its mailbox: the client's events wait here in arrival order and
@@ -13,7 +14,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * events.
  *
  * <p>When more than {@code high} events wait, the worker asks the gateway to pause reading from this
- * client, and to resume once half of them are handled.
+ * client, and to resume once half of them are handled. The decision and its message are made under one
+ * lock: the link loop pauses and a virtual thread resumes, and the gateway must get them in the order
+ * they were decided, or a client could stay paused.
  *
  * <p>Thread-safe hand-off: {@link #enqueue} runs on the link's loop; everything else runs on the
  * mailbox's current virtual thread, one at a time.
@@ -27,7 +30,9 @@ final class ClientState implements Runnable {
     private final ConcurrentLinkedQueue<ClientEvent> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger size = new AtomicInteger();
     private final AtomicBoolean scheduled = new AtomicBoolean();
-    private final AtomicBoolean paused = new AtomicBoolean();
+    /** Guards {@link #paused} together with sending the flow message, so messages keep the order of the changes. */
+    private final ReentrantLock flow = new ReentrantLock();
+    private boolean paused;
     private final int high;
 
     // Mailbox thread only (events run one at a time; hand-offs through the queue order them).
@@ -48,8 +53,16 @@ final class ClientState implements Runnable {
     /** Link loop. */
     void enqueue(ClientEvent event) {
         queue.offer(event);
-        if (size.incrementAndGet() >= high && paused.compareAndSet(false, true)) {
-            link.flow(connection, true);
+        if (size.incrementAndGet() >= high) {
+            flow.lock();
+            try {
+                if (!paused && size.get() >= high) {
+                    paused = true;
+                    link.flow(connection, true);
+                }
+            } finally {
+                flow.unlock();
+            }
         }
         if (scheduled.compareAndSet(false, true)) {
             dispatcher.schedule(this);
@@ -71,12 +84,32 @@ final class ClientState implements Runnable {
                 dispatcher.handle(this, event);
             } finally {
                 int left = size.decrementAndGet();
-                if (left <= high / 2 && paused.get() && paused.compareAndSet(true, false)) {
-                    link.flow(connection, false);
+                if (left <= high / 2) {
+                    resumeIfPaused();
                 }
                 link.finished();
             }
         }
+    }
+
+    private void resumeIfPaused() {
+        flow.lock();
+        try {
+            if (paused && size.get() <= high / 2) {
+                paused = false;
+                link.flow(connection, false);
+            }
+        } finally {
+            flow.unlock();
+        }
+    }
+
+    int queued() {
+        return size.get();
+    }
+
+    boolean flowPaused() {
+        return paused;
     }
 
     GatewayLink link() {

@@ -4,6 +4,7 @@ import io.gatewayworker.api.Events;
 import io.gatewayworker.api.GatewayException;
 import io.gatewayworker.host.app.AppManager;
 import io.gatewayworker.host.app.AppRuntime;
+import io.gatewayworker.host.app.AppSlot;
 import io.gatewayworker.host.config.Limits;
 import io.gatewayworker.host.link.ClientId;
 import io.gatewayworker.proto.link.v1.ClientEvent;
@@ -22,6 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Delivers client events to the apps' callbacks. Each client has a mailbox ({@link ClientState}) that
  * runs on a virtual thread: one client's events in order, one at a time; different clients at once.
+ * Each callback passes through its app's {@link AppSlot}, which holds it back while the app is being
+ * reloaded (the mailbox waits, in order) and hands it the version that runs.
  * Around each callback the app's class loader is the context class loader; after it, a changed session
  * is written back to the client's gateway, then the event's credit is returned.
  *
@@ -76,11 +79,20 @@ final class Dispatcher implements AutoCloseable {
     void handle(ClientState state, ClientEvent event) {
         state.sessionFrom(event);
         String appId = state.info().getApp();
-        AppRuntime app = apps.running(appId);
+        AppSlot slot = apps.slot(appId);
+        AppRuntime app = slot == null ? null : slot.enter(); // waits while the app is being reloaded
         if (app == null) {
             noApp(state, event, appId);
             return;
         }
+        try {
+            handle(app, state, event);
+        } finally {
+            slot.exit();
+        }
+    }
+
+    private void handle(AppRuntime app, ClientState state, ClientEvent event) {
         ClientView client = new ClientView(state.id(), state.info(), state.session());
         Events events = app.events();
         Thread thread = Thread.currentThread();

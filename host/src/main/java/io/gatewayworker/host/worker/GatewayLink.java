@@ -167,6 +167,10 @@ final class GatewayLink {
         }
     }
 
+    String flowReport() {
+        return "in flight " + inFlight.get() + ", credit unreturned " + unreturned.get() + ", commands queued " + out.size();
+    }
+
     @Override
     public String toString() {
         return "gateway " + address;

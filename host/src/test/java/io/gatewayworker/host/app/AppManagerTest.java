@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatewayworker.api.Events;
 import io.gatewayworker.api.Gateway;
+import io.gatewayworker.host.config.Limits;
 import io.gatewayworker.host.testing.PluginJars;
 import java.lang.ref.WeakReference;
 import java.nio.file.Files;
@@ -57,7 +58,7 @@ class AppManagerTest {
     }
 
     private AppManager manager() {
-        return new AppManager(dir.resolve("plugins"), dir.resolve("data"), id -> (Gateway) null);
+        return new AppManager(dir.resolve("plugins"), dir.resolve("data"), id -> (Gateway) null, Limits.defaults());
     }
 
     private Path plugins() {

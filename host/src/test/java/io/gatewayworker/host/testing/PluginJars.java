@@ -40,6 +40,7 @@ public final class PluginJars {
     private boolean descriptor = true;
     private boolean index = true;
     private String fileName;
+    private final List<String> omitted = new ArrayList<>();
 
     private PluginJars(String id, String version) {
         this.id = id;
@@ -72,6 +73,12 @@ public final class PluginJars {
     /** Leaves META-INF/extensions.idx out (as when the annotation processor did not run). */
     public PluginJars withoutExtensionIndex() {
         this.index = false;
+        return this;
+    }
+
+    /** Leaves a compiled class out of the jar (to make a jar that lacks a class its code needs). */
+    public PluginJars omitClass(String className) {
+        omitted.add(className.replace('.', '/') + ".class");
         return this;
     }
 
@@ -124,7 +131,7 @@ public final class PluginJars {
         }
         manifest.forEach(main::putValue);
         try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out2 = new JarOutputStream(file, mf)) {
-            addTree(out2, classes, index);
+            addTree(out2, classes, index, omitted);
             if (bundleApi) {
                 addApi(out2);
             }
@@ -133,14 +140,14 @@ public final class PluginJars {
         return jar;
     }
 
-    private static void addTree(JarOutputStream out, Path root, boolean index) throws IOException {
+    private static void addTree(JarOutputStream out, Path root, boolean index, List<String> omitted) throws IOException {
         try (Stream<Path> files = Files.walk(root)) {
             for (Path file : (Iterable<Path>) files.sorted()::iterator) {
                 if (Files.isDirectory(file)) {
                     continue;
                 }
                 String name = root.relativize(file).toString().replace('\\', '/');
-                if (!index && name.equals("META-INF/extensions.idx")) {
+                if (!index && name.equals("META-INF/extensions.idx") || omitted.contains(name)) {
                     continue;
                 }
                 out.putNextEntry(new JarEntry(name));
@@ -192,7 +199,7 @@ public final class PluginJars {
             pkg = p.group(1) + ".";
         }
         java.util.regex.Matcher c = java.util.regex.Pattern
-                .compile("(?m)^\\s*public\\s+(?:final\\s+|abstract\\s+)*(?:class|interface|enum|record)\\s+(\\w+)")
+                .compile("(?m)^\\s*(?:public\\s+)?(?:final\\s+|abstract\\s+)*(?:class|interface|enum|record)\\s+(\\w+)")
                 .matcher(source);
         if (!c.find()) {
             throw new IllegalArgumentException("no public top-level type in the source");
