@@ -122,6 +122,8 @@ public class ApiEvents implements Events {
             case "setSessionBig": g.setSession(p[1], Map.of("blob", "x".repeat(Integer.parseInt(p[2])))); return "ok";
             case "updateSession": g.updateSession(p[1], map(p[2])); return "ok";
             case "getSession": return text(g.getSession(p[1]));
+            case "bindThenAsk": g.bindUid(p[1], p[2]); return String.valueOf(g.isUidOnline(p[2]));
+            case "joinThenCount": g.joinGroup(p[1], p[2]); return String.valueOf(g.getClientCountByGroup(p[2]));
             case "isOnline": return String.valueOf(g.isOnline(p[1]));
             case "isUidOnline": return String.valueOf(g.isUidOnline(p[1]));
             case "isUidsOnline": return text(g.isUidsOnline(list(p[1])));

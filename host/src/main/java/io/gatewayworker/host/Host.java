@@ -50,6 +50,7 @@ public final class Host implements AutoCloseable {
     private final GatewayServer gateway;
     private final BusinessWorker worker;
     private final AtomicBoolean stopped = new AtomicBoolean();
+    private final java.time.Instant startedAt = java.time.Instant.now();
     private volatile List<InetSocketAddress> listenerAddresses = List.of();
 
     private Host(HostConfig config) {
@@ -148,6 +149,11 @@ public final class Host implements AutoCloseable {
         return register;
     }
 
+    /** The network threads (for the control endpoint). */
+    public EventLoops loops() {
+        return loops;
+    }
+
     /** Stops gracefully: see the class documentation. Returns when everything is stopped. */
     public void stop() {
         if (!stopped.compareAndSet(false, true)) {
@@ -163,6 +169,40 @@ public final class Host implements AutoCloseable {
                 .get(STOP_STEP_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS));
         closeRoles();
         log.info("Stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    }
+
+    /**
+     * Stops accepting new clients, waits until the connected ones have left, at most {@code timeout},
+     * then {@link #stop()}s. Returns when stopped.
+     */
+    public void stopGracefully(Duration timeout) {
+        gateway.stopAccepting();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int clients = gateway.clientCount();
+        log.info("Stopping gracefully: no new clients; waiting up to {} s for {} client(s) to leave", timeout.toSeconds(), clients);
+        while (gateway.clientCount() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (gateway.clientCount() > 0) {
+            log.info("{} client(s) still connected after {} s; closing them", gateway.clientCount(), timeout.toSeconds());
+        }
+        stop();
+    }
+
+    /** When the host started. */
+    public java.time.Instant startedAt() {
+        return startedAt;
+    }
+
+    /** The version of this GatewayWorker build. */
+    public static String version() {
+        String v = Host.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
     }
 
     @Override

@@ -61,6 +61,16 @@ class ArchitectureTest {
     }
 
     @Test
+    void theRolesKnowNothingOfTheOperatorsTools() {
+        noClasses().that().resideInAnyPackage("io.gatewayworker.host.gateway..", "io.gatewayworker.host.worker..",
+                        "io.gatewayworker.host.register..", "io.gatewayworker.host.app..", "io.gatewayworker.host.link..",
+                        "io.gatewayworker.host.transport..", "io.gatewayworker.host.config..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.gatewayworker.host.control..",
+                        "io.gatewayworker.host.cli..", "io.gatewayworker.host.shell..")
+                .check(classes);
+    }
+
+    @Test
     void theAppContainerDoesNotTouchTheNetwork() {
         noClasses().that().resideInAPackage("io.gatewayworker.host.app..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "io.gatewayworker.host.link..",

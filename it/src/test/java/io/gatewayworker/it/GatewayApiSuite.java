@@ -233,6 +233,15 @@ abstract class GatewayApiSuite {
     }
 
     @Test
+    void aQuerySeesTheCommandsSentBeforeIt() {
+        C a = client();
+        for (int i = 0; i < 20; i++) {
+            assertEquals("true", a.call("bindThenAsk|" + a.id + "|order-" + i), "bind, then ask: " + i);
+            assertEquals("1", a.call("joinThenCount|" + a.id + "|order-group-" + i), "join, then count: " + i);
+        }
+    }
+
+    @Test
     void emptyUidsAndGroupsAreRefused() {
         C a = client();
         assertEquals("error:uid: '' (expected: a non-empty string)", a.call("bindUid|" + a.id + "|"));

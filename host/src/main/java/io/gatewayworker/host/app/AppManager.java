@@ -99,17 +99,9 @@ public final class AppManager implements AutoCloseable {
     private final Limits limits;
     private final ApiClassLoader apiLoader = new ApiClassLoader(AppManager.class.getClassLoader());
     private final VersionManager versions = new DefaultVersionManager();
-    private final ExecutorService owner = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "gw-apps");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService owner = Executors.newSingleThreadExecutor(r -> hostThread(r, "gw-apps"));
     /** Keeps time for timers and leak checks; cancelled tasks leave its queue at once. */
-    private final ScheduledThreadPoolExecutor clock = new ScheduledThreadPoolExecutor(1, r -> {
-        Thread t = new Thread(r, "gw-timers");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledThreadPoolExecutor clock = new ScheduledThreadPoolExecutor(1, r -> hostThread(r, "gw-timers"));
     private final LeakWatcher leaks;
     private final Map<String, Stats> stats = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<Consumer<Collection<AppRuntime>>> listeners = new CopyOnWriteArrayList<>();
@@ -134,7 +126,7 @@ public final class AppManager implements AutoCloseable {
     public record Refusal(Path jar, String reason) {
     }
 
-    /** What an operator sees of one app ({@code plugins} in the shell). */
+    /** What an operator sees of one app ({@code plugins} in the shell); events and errors count every version. */
     public record AppStatus(String id, String version, AppState state, Instant loadedAt, long events, long errors,
                             int reloads, long lastPauseMillis, long longestPauseMillis, List<String> leakedVersions,
                             Path source) {
@@ -166,6 +158,9 @@ public final class AppManager implements AutoCloseable {
 
     /** Per app across its versions; written on the owner thread, read anywhere. */
     private static final class Stats {
+        /** Events and errors of the versions that ran before the current one. */
+        volatile long eventsBefore;
+        volatile long errorsBefore;
         volatile int reloads;
         volatile long lastPauseMillis = -1;
         volatile long longestPauseMillis = -1;
@@ -183,6 +178,7 @@ public final class AppManager implements AutoCloseable {
         this.gateways = gateways;
         this.limits = limits;
         this.clock.setRemoveOnCancelPolicy(true);
+        this.clock.prestartAllCoreThreads();
         this.leaks = new LeakWatcher(clock, limits.leakCheckDelay());
         // A cached JarFile would keep an unloaded version's copy open.
         URLConnection.setDefaultUseCaches("jar", false);
@@ -231,7 +227,8 @@ public final class AppManager implements AutoCloseable {
             Stats s = stats.getOrDefault(r.id(), new Stats());
             List<String> versionsLeaked = leaked.stream().filter(l -> l.app().equals(r.id()))
                     .map(LeakWatcher.Leak::version).toList();
-            out.add(new AppStatus(r.id(), r.version(), r.state(), r.loadedAt(), r.eventsHandled(), r.errors(),
+            out.add(new AppStatus(r.id(), r.version(), r.state(), r.loadedAt(), s.eventsBefore + r.eventsHandled(),
+                    s.errorsBefore + r.errors(),
                     s.reloads, s.lastPauseMillis, s.longestPauseMillis, versionsLeaked, r.source()));
         }
         return out;
@@ -308,6 +305,10 @@ public final class AppManager implements AutoCloseable {
             for (String id : new ArrayList<>(loaded.keySet())) {
                 Loaded app = loaded.remove(id);
                 AppSlot slot = slots.get(id);
+                if (slot != null) {
+                    // Callbacks still running (a drain that timed out) finish before onWorkerStop.
+                    slot.pause(limits.reloadDrainTimeout());
+                }
                 stopVersion(app);
                 if (slot != null) {
                     slot.close();
@@ -433,6 +434,8 @@ public final class AppManager implements AutoCloseable {
         loaded.put(id, next);
         unloadAndWatch(old);
         Stats s = stats.computeIfAbsent(id, k -> new Stats());
+        s.eventsBefore += old.runtime.eventsHandled();
+        s.errorsBefore += old.runtime.errors();
         s.reloads++;
         s.lastPauseMillis = pauseMillis;
         s.longestPauseMillis = Math.max(s.longestPauseMillis, pauseMillis);
@@ -447,9 +450,14 @@ public final class AppManager implements AutoCloseable {
     private Outcome remove(Loaded old) {
         String id = old.runtime.id();
         log.info("The jar of app {} was removed: closing its clients (1001), then stopping it", id);
+        // Tell the gateways first: no new client is bound to it while its clients are being closed.
+        old.runtime.state(AppState.STOPPING);
+        publish();
+        CompletableFuture<Void> gone = closer.apply(id);
         try {
-            closer.apply(id).get(limits.reloadDrainTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            gone.get(limits.reloadDrainTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
+            gone.cancel(false);
             log.warn("App {}: its clients were not all gone after {} ms; stopping it anyway", id,
                     limits.reloadDrainTimeout().toMillis());
         } catch (ExecutionException e) {
@@ -795,6 +803,18 @@ public final class AppManager implements AutoCloseable {
 
     private static String safe(String s) {
         return s.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
+    /**
+     * A daemon thread of the host. Its context class loader is the host's, whatever thread creates it: a
+     * thread started lazily from an app's callback would otherwise inherit the app's loader and keep
+     * that version alive for ever.
+     */
+    static Thread hostThread(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        t.setContextClassLoader(AppManager.class.getClassLoader());
+        return t;
     }
 
     static String oneLine(Throwable t) {

@@ -44,7 +44,7 @@ final class AppTimers implements Timers {
         }
         AppTimer timer = new AppTimer(task, true);
         register(timer);
-        timer.future = clock.scheduleAtFixedRate(timer::tick, millis, millis, TimeUnit.MILLISECONDS);
+        timer.armed(clock.scheduleAtFixedRate(timer::tick, millis, millis, TimeUnit.MILLISECONDS));
         return timer;
     }
 
@@ -56,7 +56,7 @@ final class AppTimers implements Timers {
         }
         AppTimer timer = new AppTimer(task, false);
         register(timer);
-        timer.future = clock.schedule(timer::tick, delay.toMillis(), TimeUnit.MILLISECONDS);
+        timer.armed(clock.schedule(timer::tick, delay.toMillis(), TimeUnit.MILLISECONDS));
         return timer;
     }
 
@@ -90,6 +90,14 @@ final class AppTimers implements Timers {
         AppTimer(Runnable task, boolean repeating) {
             this.task = task;
             this.repeating = repeating;
+        }
+
+        /** Keeps the scheduled future; cancels it at once if this timer, or all, was cancelled meanwhile. */
+        void armed(ScheduledFuture<?> f) {
+            future = f;
+            if (done || closed) {
+                cancel();
+            }
         }
 
         /** Runs on the clock thread: hands the task to a virtual thread unless a run is still going. */

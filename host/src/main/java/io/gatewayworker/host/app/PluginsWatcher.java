@@ -54,7 +54,7 @@ final class PluginsWatcher implements AutoCloseable {
         this.watch = FileSystems.getDefault().newWatchService();
         dir.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
                 StandardWatchEventKinds.ENTRY_DELETE);
-        this.thread = Thread.ofPlatform().daemon().name("gw-plugins-watch").unstarted(this::run);
+        this.thread = AppManager.hostThread(this::run, "gw-plugins-watch");
     }
 
     void start() {

@@ -1,6 +1,7 @@
 package io.gatewayworker.host.config;
 
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * Every bound the host enforces, with its default. What breaks a bound is refused with a reason in the
@@ -51,8 +52,12 @@ public record Limits(
     public static final int DEFAULT_MAX_CONNECTIONS_PER_LISTENER = 100_000;
     public static final int DEFAULT_MAX_WAITING_EVENTS_PER_CLIENT = 256;
     public static final int DEFAULT_MAX_WAITING_CLIENTS_PER_APP = 10_000;
-    public static final int DEFAULT_LINK_CREDIT_WINDOW = 8192;
-    public static final int DEFAULT_CLIENT_QUEUE_HIGH = 1024;
+    /**
+     * Large against {@link #DEFAULT_CLIENT_QUEUE_HIGH}: a client whose events pile up is paused long
+     * before it could take a noticeable share of its link's window from the others.
+     */
+    public static final int DEFAULT_LINK_CREDIT_WINDOW = 32768;
+    public static final int DEFAULT_CLIENT_QUEUE_HIGH = 256;
     public static final Duration DEFAULT_QUERY_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_RELOAD_DRAIN_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_LEAK_CHECK_DELAY = Duration.ofSeconds(30);
@@ -89,9 +94,55 @@ public record Limits(
 
     /** A copy with another leak check delay. */
     public Limits withLeakCheckDelay(Duration delay) {
-        return new Limits(maxFrameBytes, maxMessageBytes, maxHttpHeaderBytes, handshakeTimeout, maxSessionBytes,
-                maxPendingOutputBytes, maxConnectionsPerListener, maxWaitingEventsPerClient, maxWaitingClientsPerApp,
-                linkCreditWindow, clientQueueHigh, queryTimeout, reloadDrainTimeout, delay);
+        return with(b -> b.leakCheckDelay = delay);
+    }
+
+    /** A copy with the changes {@code change} makes to a builder holding these limits. */
+    public Limits with(Consumer<Builder> change) {
+        Builder b = new Builder(this);
+        change.accept(b);
+        return b.build();
+    }
+
+    /** The fields of {@link Limits}, to change several at once. */
+    public static final class Builder {
+        public int maxFrameBytes;
+        public int maxMessageBytes;
+        public int maxHttpHeaderBytes;
+        public Duration handshakeTimeout;
+        public int maxSessionBytes;
+        public int maxPendingOutputBytes;
+        public int maxConnectionsPerListener;
+        public int maxWaitingEventsPerClient;
+        public int maxWaitingClientsPerApp;
+        public int linkCreditWindow;
+        public int clientQueueHigh;
+        public Duration queryTimeout;
+        public Duration reloadDrainTimeout;
+        public Duration leakCheckDelay;
+
+        Builder(Limits l) {
+            maxFrameBytes = l.maxFrameBytes;
+            maxMessageBytes = l.maxMessageBytes;
+            maxHttpHeaderBytes = l.maxHttpHeaderBytes;
+            handshakeTimeout = l.handshakeTimeout;
+            maxSessionBytes = l.maxSessionBytes;
+            maxPendingOutputBytes = l.maxPendingOutputBytes;
+            maxConnectionsPerListener = l.maxConnectionsPerListener;
+            maxWaitingEventsPerClient = l.maxWaitingEventsPerClient;
+            maxWaitingClientsPerApp = l.maxWaitingClientsPerApp;
+            linkCreditWindow = l.linkCreditWindow;
+            clientQueueHigh = l.clientQueueHigh;
+            queryTimeout = l.queryTimeout;
+            reloadDrainTimeout = l.reloadDrainTimeout;
+            leakCheckDelay = l.leakCheckDelay;
+        }
+
+        Limits build() {
+            return new Limits(maxFrameBytes, maxMessageBytes, maxHttpHeaderBytes, handshakeTimeout, maxSessionBytes,
+                    maxPendingOutputBytes, maxConnectionsPerListener, maxWaitingEventsPerClient, maxWaitingClientsPerApp,
+                    linkCreditWindow, clientQueueHigh, queryTimeout, reloadDrainTimeout, leakCheckDelay);
+        }
     }
 
     private static void positive(String name, Duration value) {

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * worker asked to pause this client, no worker serves the app; it resumes when no reason is left.
  *
  * <p>Loop-confined: every method runs on the channel's event loop, except {@link #number()},
- * {@link #id()} and {@link #loop()}.
+ * {@link #id()}, {@link #loop()} and {@link #writeSession}, which link threads call (the session fields
+ * are published for that).
  */
 final class ClientConnection {
 
@@ -72,9 +73,14 @@ final class ClientConnection {
     private ClientInfo info;
     private String uid;
     private Set<String> groups = Set.of();
-    private Session session = Session.getDefaultInstance();
-    private long sessionVersion;
-    private long sentSessionVersion = -1;
+    // The session is written by link threads (writeSession, at once, so that a client's next event sees
+    // a change another client's callback made before it) and read by this client's loop. The writer
+    // publishes session, then version; the reader reads version, then session, so an event never
+    // carries a session older than the version it names.
+    private volatile Session session = Session.getDefaultInstance();
+    private volatile long sessionVersion;
+    private volatile long sentSessionVersion = -1;
+    private final Object sessionLock = new Object();
     private int pauses;
     private ArrayDeque<ClientEvent.Builder> waiting;
     /** The app key this client is counted under while it waits for a worker, or null. */
@@ -197,6 +203,7 @@ final class ClientConnection {
     /** The handshake completed: the client is connected. */
     void opened() {
         if (state != State.HANDSHAKING) {
+            channel.close(); // closed or refused while the 101 was being written
             return;
         }
         state = State.OPEN;
@@ -208,6 +215,7 @@ final class ClientConnection {
         emit(ClientEvent.newBuilder().setType(ClientEvent.Type.CONNECT));
         if (early != null) {
             for (ByteBuf buf : early) {
+                countOut(buf.readableBytes());
                 channel.write(buf, channel.voidPromise());
             }
             early = null;
@@ -223,7 +231,6 @@ final class ClientConnection {
             return;
         }
         state = State.CLOSED;
-        gateway.table().remove(this);
         if (accepted) {
             gateway.table().loop(loop).remove(this);
         }
@@ -237,6 +244,8 @@ final class ClientConnection {
         } else if (waiting != null) {
             waiting.clear();
         }
+        // After the CLOSE left: a stop that waits for an empty table then finds every CLOSE sent.
+        gateway.table().remove(this);
         if (waiting == null || waiting.isEmpty()) {
             release();
         }
@@ -254,17 +263,29 @@ final class ClientConnection {
     // ------------------------------------------------------------------ client -> worker
 
     void onText(String text, int wireBytes) {
-        messagesIn++;
-        bytesIn += wireBytes;
+        countIn(wireBytes);
         lastActive = System.currentTimeMillis();
         emit(ClientEvent.newBuilder().setType(ClientEvent.Type.MESSAGE).setText(text));
     }
 
     void onBinary(byte[] bytes, int wireBytes) {
-        messagesIn++;
-        bytesIn += wireBytes;
+        countIn(wireBytes);
         lastActive = System.currentTimeMillis();
         emit(ClientEvent.newBuilder().setType(ClientEvent.Type.MESSAGE).setBinary(com.google.protobuf.ByteString.copyFrom(bytes)));
+    }
+
+    private void countIn(int wireBytes) {
+        messagesIn++;
+        bytesIn += wireBytes;
+        listener.messagesIn.increment();
+        listener.bytesIn.add(wireBytes);
+    }
+
+    private void countOut(int wireBytes) {
+        messagesOut++;
+        bytesOut += wireBytes;
+        listener.messagesOut.increment();
+        listener.bytesOut.add(wireBytes);
     }
 
     void activity() {
@@ -308,14 +329,15 @@ final class ClientConnection {
 
     private void send(WorkerLink target, ClientEvent.Builder event) {
         event.setConnection(number);
+        long version = sessionVersion;
         if (fresh) {
             fresh = false;
             event.setClient(info());
-            event.setSession(session).setSessionVersion(sessionVersion);
-            sentSessionVersion = sessionVersion;
-        } else if (sentSessionVersion != sessionVersion) {
-            event.setSession(session).setSessionVersion(sessionVersion);
-            sentSessionVersion = sessionVersion;
+            event.setSession(session).setSessionVersion(version);
+            sentSessionVersion = version;
+        } else if (sentSessionVersion != version) {
+            event.setSession(session).setSessionVersion(version);
+            sentSessionVersion = version;
         }
         announced = true;
         target.send(Envelope.newBuilder().setEvent(event).build(), this);
@@ -355,6 +377,9 @@ final class ClientConnection {
         WorkerLink target = link != null && link.isOpen() ? link : bind();
         if (target == null) {
             gateway.links().await(this);
+            if (app != null && gateway.links().pick(app) != null) {
+                loop.execute(this::retryWaiting); // a link came while we were parking
+            }
             return;
         }
         ClientEvent.Builder event;
@@ -397,8 +422,7 @@ final class ClientConnection {
     void write(ByteBuf wire, LoopBatch batch) {
         switch (state) {
             case OPEN -> {
-                messagesOut++;
-                bytesOut += wire.readableBytes();
+                countOut(wire.readableBytes());
                 channel.write(wire, channel.voidPromise());
                 if (!dirty) {
                     dirty = true;
@@ -466,35 +490,36 @@ final class ClientConnection {
         }
         state = State.CLOSING;
         if (last != null) {
-            messagesOut++;
-            bytesOut += last.readableBytes();
+            countOut(last.readableBytes());
         }
         protocol.close(last, code, reason);
     }
 
-    /** A session write from a worker or push client. */
+    /**
+     * A session write from a worker or push client. Runs on the link's thread, not the client's loop, and
+     * takes effect at once: the client's next event sees it.
+     */
     void writeSession(SessionWrite write, WorkerLink from) {
-        if (state == State.CLOSED) {
-            return;
-        }
-        Session next;
-        if (write.getMode() == SessionWrite.Mode.MERGE) {
-            next = session.toBuilder().putAllValues(write.getSession().getValuesMap()).build();
-        } else {
-            next = write.getSession();
-        }
-        int size = next.getSerializedSize();
-        if (size > gateway.limits().maxSessionBytes()) {
-            log.warn("Session of client {} not changed: it would be {} bytes (limit {})", id, size,
-                    gateway.limits().maxSessionBytes());
-            return;
-        }
-        long before = sessionVersion;
-        session = next;
-        sessionVersion++;
-        if (write.getWriteBack() && from == link && before == write.getBaseVersion() && sentSessionVersion == before) {
-            // The worker that wrote it already knows this version; don't send it back.
-            sentSessionVersion = sessionVersion;
+        synchronized (sessionLock) { // writers of several links
+            Session next;
+            if (write.getMode() == SessionWrite.Mode.MERGE) {
+                next = session.toBuilder().putAllValues(write.getSession().getValuesMap()).build();
+            } else {
+                next = write.getSession();
+            }
+            int size = next.getSerializedSize();
+            if (size > gateway.limits().maxSessionBytes()) {
+                log.warn("Session of client {} not changed: it would be {} bytes (limit {})", id, size,
+                        gateway.limits().maxSessionBytes());
+                return;
+            }
+            long before = sessionVersion;
+            session = next;
+            sessionVersion = before + 1;
+            if (write.getWriteBack() && from == link && before == write.getBaseVersion() && sentSessionVersion == before) {
+                // The worker that wrote it already knows this version; don't send it back.
+                sentSessionVersion = before + 1;
+            }
         }
     }
 
@@ -573,6 +598,14 @@ final class ClientConnection {
     }
 
     // ------------------------------------------------------------------ stats (loop)
+
+    /** A row of {@code connections}. Loop only. */
+    GatewayServer.ClientRow row(long now) {
+        InetSocketAddress remote = channel.remoteAddress() instanceof InetSocketAddress a ? a : null;
+        String address = remote == null ? remoteHost : (remoteHost.contains(":") ? "[" + remoteHost + "]" : remoteHost) + ":" + remotePort;
+        return new GatewayServer.ClientRow(id, address, listener.name(), listener.protocol(), app, uid, List.copyOf(groups),
+                session.getSerializedSize(), bytesIn, bytesOut, messagesIn, messagesOut, now - lastActive, state.name());
+    }
 
     int pauses() {
         return pauses;

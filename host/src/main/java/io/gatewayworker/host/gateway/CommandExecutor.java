@@ -65,8 +65,13 @@ final class CommandExecutor {
                 onClient(app, v.getConnection(), c -> c.verdict(v.getAccept(), v.getCode(), v.getReason()));
             }
             case SESSION_WRITE -> {
+                // At once, on this thread: a later event of that client, even one read before this burst's
+                // batches run, must see it (ClientConnection publishes the session for that).
                 SessionWrite w = command.getSessionWrite();
-                onClient(app, w.getConnection(), c -> c.writeSession(w, link));
+                ClientConnection client = gateway.table().get(w.getConnection());
+                if (client != null && app.equals(client.app())) {
+                    client.writeSession(w, link);
+                }
             }
             case BIND_UID -> onClient(app, command.getBindUid().getConnection(), c -> c.bindUid(command.getBindUid().getUid()));
             case UNBIND_UID -> onClient(app, command.getUnbindUid().getConnection(),
@@ -81,7 +86,7 @@ final class CommandExecutor {
                     batch(clients.loop()).add(() -> clients.ungroup(app, group));
                 }
             }
-            case QUERY -> queries.execute(command.getRequestId(), app, command.getQuery());
+            case QUERY -> queries.execute(command.getRequestId(), app, command.getQuery(), this::batch);
             default -> log.warn("Worker {} sent a command this gateway does not carry out: {}", link, command.getOpCase());
         }
     }
@@ -91,6 +96,7 @@ final class CommandExecutor {
         if (client != null) {
             boolean pause = flow.getPause();
             batch(client.loop()).add(() -> {
+                link.pausedByWorker(client, pause);
                 if (pause) {
                     client.pause(ClientConnection.PAUSE_WORKER);
                 } else {
@@ -220,6 +226,13 @@ final class CommandExecutor {
         };
     }
 
+    /** A close code an endpoint may send (RFC 6455 7.4); anything else becomes 1000. */
+    static int validCloseCode(int code) {
+        boolean ok = code == 1000 || code == 1001 || code == 1002 || code == 1003 || (code >= 1007 && code <= 1014)
+                || (code >= 3000 && code <= 4999);
+        return ok ? code : 1000;
+    }
+
     private void close(String app, Close close) {
         ClientConnection client = gateway.table().get(close.getConnection());
         if (client == null) {
@@ -227,7 +240,7 @@ final class CommandExecutor {
         }
         ByteBuf last = close.hasBody() && !close.getImmediate()
                 ? client.listener().wire().encode(close.getBody(), gateway.alloc()) : null;
-        int code = close.getCode() == 0 ? 1000 : close.getCode();
+        int code = validCloseCode(close.getCode());
         String reason = close.getReason();
         boolean immediate = close.getImmediate();
         batch(client.loop()).add(() -> {

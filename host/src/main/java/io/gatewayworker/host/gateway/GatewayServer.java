@@ -220,6 +220,125 @@ public final class GatewayServer implements AutoCloseable {
         }
     }
 
+    // ---------------------------------------------------------------- for operators
+
+    /** One listener's figures, since start. */
+    public record ListenerStats(String name, String app, String protocol, int connections, long messagesIn,
+                                long messagesOut, long bytesIn, long bytesOut) {
+    }
+
+    /** One client, as {@code connections} shows it. */
+    public record ClientRow(String id, String remote, String listener, String protocol, String app, String uid,
+                            List<String> groups, int sessionBytes, long bytesIn, long bytesOut, long messagesIn,
+                            long messagesOut, long idleMillis, String state) {
+    }
+
+    /** The listeners' figures. Any thread. */
+    public List<ListenerStats> listenerStats() {
+        List<ListenerStats> out = new ArrayList<>();
+        for (Listener l : listeners) {
+            String app = l.config().app() != null ? l.config().app() : links.resolveApp(null);
+            out.add(new ListenerStats(l.name(), app == null ? "-" : app, l.protocol(), l.limiter().open(),
+                    l.messagesIn.sum(), l.messagesOut.sum(), l.bytesIn.sum(), l.bytesOut.sum()));
+        }
+        return out;
+    }
+
+    /** Every client, each read on its own event loop. */
+    public CompletableFuture<List<ClientRow>> connections() {
+        long now = System.currentTimeMillis();
+        Map<io.netty.channel.EventLoop, List<ClientConnection>> byLoop = new java.util.IdentityHashMap<>();
+        for (ClientConnection c : table.all()) {
+            byLoop.computeIfAbsent(c.loop(), l -> new ArrayList<>()).add(c);
+        }
+        List<CompletableFuture<List<ClientRow>>> parts = new ArrayList<>();
+        byLoop.forEach((loop, clients) -> parts.add(CompletableFuture.supplyAsync(() -> {
+            List<ClientRow> rows = new ArrayList<>(clients.size());
+            for (ClientConnection c : clients) {
+                if (c.state() != ClientConnection.State.CLOSED) {
+                    rows.add(c.row(now));
+                }
+            }
+            return rows;
+        }, loop)));
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            List<ClientRow> all = new ArrayList<>();
+            parts.forEach(p -> all.addAll(p.join()));
+            all.sort(java.util.Comparator.comparing(ClientRow::id));
+            return all;
+        });
+    }
+
+    /** The ids of the connected clients (for completion). Any thread. */
+    public List<String> clientIds() {
+        return table.all().stream().map(ClientConnection::id).sorted().toList();
+    }
+
+    /** Per app, per group, the number of members. */
+    public CompletableFuture<Map<String, Map<String, Integer>>> groups() {
+        return connections().thenApply(rows -> {
+            Map<String, Map<String, Integer>> out = new java.util.TreeMap<>();
+            for (ClientRow row : rows) {
+                for (String group : row.groups()) {
+                    out.computeIfAbsent(row.app() == null ? "-" : row.app(), a -> new java.util.TreeMap<>())
+                            .merge(group, 1, Integer::sum);
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Closes a client (1000 with {@code reason}); false when there is no such client. */
+    public boolean kick(String clientId, String reason) {
+        ClientConnection c = byId(clientId);
+        if (c == null) {
+            return false;
+        }
+        c.loop().execute(() -> c.close(null, 1000, reason, false));
+        return true;
+    }
+
+    /** Sends a text message to one client; false when there is no such client. */
+    public boolean send(String clientId, String text) {
+        ClientConnection c = byId(clientId);
+        if (c == null) {
+            return false;
+        }
+        io.gatewayworker.proto.link.v1.Body body = io.gatewayworker.proto.link.v1.Body.newBuilder().setText(text).build();
+        io.netty.buffer.ByteBuf wire = c.listener().wire().encode(body, alloc);
+        LoopBatch batch = new LoopBatch(c.loop());
+        batch.add(() -> c.write(wire, batch));
+        c.loop().execute(batch);
+        return true;
+    }
+
+    /** Sends a text message to every open client (of every app); returns how many. */
+    public int broadcast(String text) {
+        io.gatewayworker.proto.link.v1.Body body = io.gatewayworker.proto.link.v1.Body.newBuilder().setText(text).build();
+        int n = 0;
+        for (ClientConnection c : table.all()) {
+            io.netty.buffer.ByteBuf wire = c.listener().wire().encode(body, alloc);
+            LoopBatch batch = new LoopBatch(c.loop());
+            batch.add(() -> c.write(wire, batch));
+            c.loop().execute(batch);
+            n++;
+        }
+        return n;
+    }
+
+    private ClientConnection byId(String clientId) {
+        io.gatewayworker.host.link.ClientId id;
+        try {
+            id = io.gatewayworker.host.link.ClientId.parse(clientId);
+        } catch (io.gatewayworker.api.GatewayException e) {
+            return null;
+        }
+        if (id.ipv4() != internalAddress.ipv4() || id.port() != internalAddress.port()) {
+            return null;
+        }
+        return table.get(id.connection());
+    }
+
     // ---------------------------------------------------------------- for the package and status
 
     public InternalAddress internalAddress() {

@@ -3,6 +3,7 @@ package io.gatewayworker.host.gateway;
 import io.gatewayworker.host.config.ListenerConfig;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A public listener at run time: its configuration, its protocol's {@link WireFormat}, its connection
@@ -15,6 +16,11 @@ final class Listener {
     private final ConnectionLimitHandler limiter;
     private volatile Channel channel;
     private volatile String name;
+    /** Traffic of all the listener's clients, since start. Incremented on the clients' event loops. */
+    final LongAdder messagesIn = new LongAdder();
+    final LongAdder bytesIn = new LongAdder();
+    final LongAdder messagesOut = new LongAdder();
+    final LongAdder bytesOut = new LongAdder();
 
     Listener(ListenerConfig config, int maxConnections) {
         this.config = config;

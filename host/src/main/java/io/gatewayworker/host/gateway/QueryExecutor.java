@@ -38,11 +38,23 @@ final class QueryExecutor {
         this.link = link;
     }
 
-    void execute(long requestId, String app, Query query) {
+    /**
+     * Answers a query. Each loop's part is an operation of that loop's batch, so it sees every command
+     * that came before the query on the link (a bindUid then an isUidOnline answers true).
+     */
+    void execute(long requestId, String app, Query query, java.util.function.Function<EventLoop, LoopBatch> batches) {
         List<LoopClients> loops = loopsFor(query);
         List<CompletableFuture<Part>> parts = new ArrayList<>(loops.size());
         for (LoopClients clients : loops) {
-            parts.add(CompletableFuture.supplyAsync(() -> compute(clients, app, query), clients.loop()));
+            CompletableFuture<Part> part = new CompletableFuture<>();
+            parts.add(part);
+            batches.apply(clients.loop()).add(() -> {
+                try {
+                    part.complete(compute(clients, app, query));
+                } catch (Throwable t) {
+                    part.completeExceptionally(t);
+                }
+            });
         }
         CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).whenComplete((ok, failure) -> {
             Reply.Builder reply = Reply.newBuilder().setRequestId(requestId);

@@ -45,7 +45,11 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
             client.onBinary(ByteBufUtil.getBytes(binary.content()), binary.content().readableBytes());
         } else if (frame instanceof PingWebSocketFrame) {
             client.activity();
-            ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()), ctx.voidPromise());
+            // A client that pings but does not read gets no more pongs than fit (RFC 6455 5.5.3 allows
+            // answering only the latest ping): output stays bounded.
+            if (ctx.channel().isWritable()) {
+                ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()), ctx.voidPromise());
+            }
         } else if (frame instanceof PongWebSocketFrame) {
             client.activity();
         } else if (frame instanceof CloseWebSocketFrame close) {

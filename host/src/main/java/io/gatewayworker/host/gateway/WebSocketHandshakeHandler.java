@@ -47,6 +47,8 @@ final class WebSocketHandshakeHandler extends SimpleChannelInboundHandler<FullHt
 
     private static final Logger log = LoggerFactory.getLogger(WebSocketHandshakeHandler.class);
     private static final int MAX_REASON_BYTES = 123;
+    /** Longest wait for a closing client to take its last frames. */
+    private static final long FORCE_CLOSE_SECONDS = 10;
 
     private final GatewayServer gateway;
     private final Listener listener;
@@ -95,6 +97,11 @@ final class WebSocketHandshakeHandler extends SimpleChannelInboundHandler<FullHt
             respond(ctx, HttpResponseStatus.UPGRADE_REQUIRED, "This is a WebSocket endpoint: connect with a WebSocket client");
             return;
         }
+        String key = req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY);
+        if (key == null || key.isBlank() || !req.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)) {
+            respond(ctx, HttpResponseStatus.BAD_REQUEST, "A WebSocket upgrade needs Connection: Upgrade and a Sec-WebSocket-Key");
+            return;
+        }
         handshaker = handshakers.newHandshaker(req);
         if (handshaker == null) {
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel())
@@ -138,8 +145,8 @@ final class WebSocketHandshakeHandler extends SimpleChannelInboundHandler<FullHt
 
     @Override
     public void refuse(int code, String reason) {
-        if (handshaker == null) {
-            channel.close();
+        if (handshaker == null || request == null) {
+            channel.close(); // no handshake to complete (not started, or already under way)
             return;
         }
         handshake().addListener((ChannelFutureListener) f -> {
@@ -151,12 +158,20 @@ final class WebSocketHandshakeHandler extends SimpleChannelInboundHandler<FullHt
         });
     }
 
+
     @Override
     public void close(ByteBuf last, int code, String reason) {
         if (last != null) {
             channel.write(last, channel.voidPromise());
         }
         channel.writeAndFlush(new CloseWebSocketFrame(code, truncate(reason))).addListener(ChannelFutureListener.CLOSE);
+        // A client that does not read never lets that write finish: close it anyway after a while.
+        channel.eventLoop().schedule(() -> {
+            if (channel.isOpen()) {
+                log.debug("Client {} did not take its close frame within {} s; closing", describe(), FORCE_CLOSE_SECONDS);
+                channel.close();
+            }
+        }, FORCE_CLOSE_SECONDS, TimeUnit.SECONDS);
     }
 
     private io.netty.channel.ChannelFuture handshake() {
@@ -164,6 +179,10 @@ final class WebSocketHandshakeHandler extends SimpleChannelInboundHandler<FullHt
         request = null;
         try {
             return handshaker.handshake(channel, req);
+        } catch (RuntimeException e) {
+            // A request the handshaker cannot answer: the client goes, with a reason in the log.
+            log.info("WebSocket handshake with {} failed: {}", describe(), e.getMessage());
+            return channel.close();
         } finally {
             req.release();
         }

@@ -30,6 +30,8 @@ final class WorkerLink {
     private final AtomicLong credit = new AtomicLong();
     private final ConcurrentLinkedQueue<ClientConnection> creditWaiters = new ConcurrentLinkedQueue<>();
     private final AtomicInteger bound = new AtomicInteger();
+    /** Clients this worker paused (FlowControl): released when the link goes. */
+    private final java.util.Set<ClientConnection> pausedByWorker = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile Set<String> servingApps = Set.of();
     private volatile List<AppInfo> apps = List.of();
     private volatile boolean open = true;
@@ -95,7 +97,7 @@ final class WorkerLink {
         if (credit.decrementAndGet() <= 0) {
             from.pause(ClientConnection.PAUSE_CREDIT);
             creditWaiters.add(from);
-            if (credit.get() > 0) {
+            if (credit.get() > 0 || !open) {
                 wakeCreditWaiters();
             }
         }
@@ -112,20 +114,29 @@ final class WorkerLink {
         return credit.get();
     }
 
-    /** The link is gone: its clients rebind on their next event. Link loop. */
+    /** The worker paused or resumed one of its clients (on the client's loop). */
+    void pausedByWorker(ClientConnection client, boolean paused) {
+        if (paused) {
+            pausedByWorker.add(client);
+        } else {
+            pausedByWorker.remove(client);
+        }
+    }
+
+    /** The link is gone: every client it paused reads again, and rebinds on its next event. Link loop. */
     void closed() {
         open = false;
         out.close();
-        ClientConnection c;
-        while ((c = creditWaiters.poll()) != null) {
-            ClientConnection waiter = c;
-            waiter.loop().execute(() -> waiter.resume(ClientConnection.PAUSE_CREDIT));
+        wakeCreditWaiters();
+        for (ClientConnection client : pausedByWorker) {
+            client.loop().execute(() -> client.resume(ClientConnection.PAUSE_WORKER));
         }
+        pausedByWorker.clear();
     }
 
     private void wakeCreditWaiters() {
         ClientConnection c;
-        while (credit.get() > 0 && (c = creditWaiters.poll()) != null) {
+        while ((credit.get() > 0 || !open) && (c = creditWaiters.poll()) != null) {
             ClientConnection waiter = c;
             waiter.loop().execute(() -> waiter.resume(ClientConnection.PAUSE_CREDIT));
         }

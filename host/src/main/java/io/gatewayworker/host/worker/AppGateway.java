@@ -522,6 +522,14 @@ final class AppGateway implements Gateway {
     }
 
     private Map<GatewayLink, Reply> await(Map<GatewayLink, CompletableFuture<Reply>> asked) {
+        try {
+            return awaitAll(asked);
+        } finally {
+            asked.values().forEach(f -> f.cancel(false)); // no-op for the answered; frees the pending others
+        }
+    }
+
+    private Map<GatewayLink, Reply> awaitAll(Map<GatewayLink, CompletableFuture<Reply>> asked) {
         long deadline = System.nanoTime() + limits.queryTimeout().toNanos();
         Map<GatewayLink, Reply> replies = new LinkedHashMap<>();
         for (Map.Entry<GatewayLink, CompletableFuture<Reply>> e : asked.entrySet()) {

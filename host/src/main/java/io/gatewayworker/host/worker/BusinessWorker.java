@@ -214,6 +214,8 @@ public final class BusinessWorker implements AutoCloseable {
 
     void linked(GatewayLink link) {
         directory.add(link);
+        // The Hello's app list was taken when the link opened; the apps may have changed since.
+        link.out().add(Envelope.newBuilder().setApps(AppList.newBuilder().addAllApps(appInfos(apps.running()))).build());
         log.info("Worker {} linked to gateway {}", name, link.address());
         control.execute(() -> {
             if (firstList != null && !firstListLinked.isDone()) {
@@ -262,7 +264,7 @@ public final class BusinessWorker implements AutoCloseable {
                         .anyMatch(c -> app.equals(c.info().getApp()));
                 if (!any) {
                     gone.complete(null);
-                } else if (!gone.isDone()) {
+                } else if (!gone.isDone()) { // done also when the caller gave up (cancelled)
                     control.schedule(this, 20, TimeUnit.MILLISECONDS);
                 }
             }

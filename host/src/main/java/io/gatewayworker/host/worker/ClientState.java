@@ -80,8 +80,13 @@ final class ClientState implements Runnable {
                 }
                 continue;
             }
+            Thread.interrupted(); // an interrupt left by one callback must not reach the next
             try {
                 dispatcher.handle(this, event);
+            } catch (Throwable t) {
+                // The dispatcher contains app failures; this is a host bug. The mailbox must go on.
+                org.slf4j.LoggerFactory.getLogger(ClientState.class)
+                        .error("Handling {} of client {} failed; going on with its next event", event.getType(), id, t);
             } finally {
                 int left = size.decrementAndGet();
                 if (left <= high / 2) {

@@ -112,10 +112,13 @@ final class Dispatcher implements AutoCloseable {
                         log.error("App {} {}: onWebSocketConnect threw for client {}; refusing it (1011)",
                                 app.id(), app.version(), state.id(), t);
                     }
-                    if (!handshake.refused()) {
-                        writeBack(app, state, client);
+                    try {
+                        if (!handshake.refused()) {
+                            writeBack(app, state, client);
+                        }
+                    } finally {
+                        verdict(app, state, handshake); // the gateway waits for it, whatever happened
                     }
-                    verdict(app, state, handshake);
                 }
                 case CONNECT -> {
                     state.accepted(true);
@@ -156,6 +159,10 @@ final class Dispatcher implements AutoCloseable {
             changed = client.changedSession();
         } catch (GatewayException e) {
             log.error("App {} {}: session of client {} not saved: {}", app.id(), app.version(), state.id(), e.getMessage());
+            return;
+        } catch (RuntimeException e) {
+            // e.g. the app changed the session map from another thread meanwhile
+            log.error("App {} {}: session of client {} not saved: {}", app.id(), app.version(), state.id(), e.toString());
             return;
         }
         if (changed == null) {

@@ -257,6 +257,23 @@ class ReloadTest {
     }
 
     @Test
+    void anAppWhoseStartMakesTheFirstTimerDoesNotPinItsClassLoader() throws Exception {
+        // The timer thread starts lazily; were it started from the app's callback, it would inherit the
+        // app's context class loader and keep the first version alive.
+        String timer = "context.timers().every(java.time.Duration.ofSeconds(1), () -> { });";
+        put("1.0.0", PluginJars.app("r", "1.0.0").source(app("R", "1.0.0", timer)));
+        start(Limits.defaults().withLeakCheckDelay(Duration.ofMillis(200)));
+        WeakReference<ClassLoader> v1 = new WeakReference<>(apps.running("r").classLoader());
+        put("2.0.0", PluginJars.app("r", "2.0.0").source(app("R", "2.0.0", timer)));
+        assertTrue(apps.sync().get().get(0).ok());
+        List<WeakReference<ClassLoader>> loaders = List.of(v1);
+        settle(loaders);
+        assertNull(v1.get(), "the first version's class loader is collected");
+        Thread.sleep(1000);
+        assertTrue(apps.leaks().isEmpty(), "no leak reported: " + apps.leaks());
+    }
+
+    @Test
     void anAppThatLeavesAThreadRunningIsReportedAsLeakingByName() throws Exception {
         put("1.0.0", PluginJars.app("r", "1.0.0").source(app("R", "1.0.0", """
                 Thread t = new Thread(() -> {

@@ -188,6 +188,37 @@ class GatewayPipelineTest {
     }
 
     @Test
+    void clientsTheWorkerPausedReadAgainWhenItsLinkGoes() {
+        EmbeddedChannel client = openClient();
+        link.writeInbound(Envelope.newBuilder().setFlow(io.gatewayworker.proto.link.v1.FlowControl.newBuilder()
+                .setConnection(clientConnection()).setPause(true)).build());
+        assertFalse(client.config().isAutoRead(), "paused by the worker");
+        link.close();
+        client.runPendingTasks();
+        assertTrue(client.config().isAutoRead(), "the link is gone: reading resumes (the client rebinds on its next event)");
+    }
+
+    @Test
+    void anUpgradeWithoutAKeyIsABadRequest() {
+        EmbeddedChannel client = newClient();
+        client.writeInbound(Unpooled.copiedBuffer("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n", StandardCharsets.US_ASCII));
+        String response = readAll(client);
+        assertTrue(response.startsWith("HTTP/1.1 400 Bad Request"), response);
+        assertNull(link.readOutbound(), "the app is not asked");
+    }
+
+    @Test
+    void onlyCloseCodesAnEndpointMaySendGoOut() {
+        assertEquals(1000, CommandExecutor.validCloseCode(0));
+        assertEquals(1000, CommandExecutor.validCloseCode(1005));
+        assertEquals(1000, CommandExecutor.validCloseCode(999));
+        assertEquals(1001, CommandExecutor.validCloseCode(1001));
+        assertEquals(4001, CommandExecutor.validCloseCode(4001));
+        assertEquals(1000, CommandExecutor.validCloseCode(5000));
+    }
+
+    @Test
     void aMessageOverTheLimitClosesTheClientWith1009() {
         EmbeddedChannel client = openClient();
         client.writeInbound(maskedText("x".repeat(Limits.DEFAULT_MAX_MESSAGE_BYTES + 1)));

@@ -1,4 +1,4 @@
-package io.gatewayworker.host;
+package io.gatewayworker.host.cli;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;

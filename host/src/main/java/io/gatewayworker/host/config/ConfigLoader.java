@@ -1,0 +1,311 @@
+package io.gatewayworker.host.config;
+
+import io.gatewayworker.host.transport.InternalAddress;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the host's configuration: the defaults, then the file ({@code conf/gatewayworker.conf}, lines of
+ * {@code key = value} with {@code #} comments), then overrides from the command line. Every key is
+ * listed in {@link #KEYS} with its default and meaning; {@code conf/gatewayworker.conf} documents them
+ * all. An unknown key (with the nearest known one suggested) or a bad value is a
+ * {@link ConfigException} with one line that says where and what.
+ *
+ * <p>Sizes take a unit ({@code 64KiB}, {@code 1MiB}; plain numbers are bytes); durations too
+ * ({@code 500ms}, {@code 10s}, {@code 2m}).
+ */
+public final class ConfigLoader {
+
+    /** One configuration key. */
+    public record Key(String name, String defaultValue, String description,
+                      BiFunction<HostConfig, String, HostConfig> apply, Function<HostConfig, String> show) {
+    }
+
+    /** Every key, in the order of the configuration file. */
+    public static final List<Key> KEYS = List.of(
+            key("listen", "ws://127.0.0.1:7272",
+                    "Public listeners, comma-separated: [app=]ws://host:port. Without app=, a listener belongs to the only app installed (to chat when there are several).",
+                    (c, v) -> c.withListeners(listeners(v)),
+                    c -> String.join(", ", c.listeners().stream().map(l -> (l.app() == null ? "" : l.app() + "=") + l.url()).toList())),
+            key("plugins.dir", "plugins", "The folder of app jars (plugins/*.jar).",
+                    (c, v) -> c.withPluginsDir(Path.of(v)), c -> c.pluginsDir().toString()),
+            key("plugins.watch", "true", "Reload apps when their jar in plugins.dir changes (true or false).",
+                    (c, v) -> c.withWatchPlugins(bool(v)), c -> String.valueOf(c.watchPlugins())),
+            key("data.dir", "data", "Where the host keeps its files: loaded copies of app jars, the control file, the shell history.",
+                    (c, v) -> c.withDataDir(Path.of(v)), c -> c.dataDir().toString()),
+            key("gateway.address", "127.0.0.1:2300", "The gateway's internal IPv4 address and port, encoded in its client ids.",
+                    (c, v) -> c.with(b -> b.gatewayAddress = InternalAddress.parse(v)), c -> c.gatewayAddress().toString()),
+            key("register.address", "127.0.0.1:1236", "The register's internal address.",
+                    (c, v) -> c.with(b -> b.registerAddress = InternalAddress.parse(v)), c -> c.registerAddress().toString()),
+            key("worker.name", "worker-1", "The BusinessWorker's name in logs and status.",
+                    (c, v) -> c.with(b -> b.workerName = nonEmpty(v)), HostConfig::workerName),
+            key("io.threads", "0", "Network threads; 0 means one per processor.",
+                    (c, v) -> c.withIoThreads(integer(v, 0, 1024)), c -> String.valueOf(c.ioThreads())),
+            key("control.port", "0", "The loopback port of the control endpoint that bin/gatewayworker talks to; 0 picks a free one.",
+                    (c, v) -> c.with(b -> b.controlPort = integer(v, 0, 65535)), c -> String.valueOf(c.controlPort())),
+            limit("limits.frame.max-bytes", "64KiB", "Largest WebSocket frame payload a client may send (closed with 1009 beyond).",
+                    (l, v) -> l.with(b -> b.maxFrameBytes = size(v)), l -> bytes(l.maxFrameBytes())),
+            limit("limits.message.max-bytes", "64KiB", "Largest message, all fragments together, a client may send.",
+                    (l, v) -> l.with(b -> b.maxMessageBytes = size(v)), l -> bytes(l.maxMessageBytes())),
+            limit("limits.http-header.max-bytes", "8KiB", "Largest header block of a WebSocket upgrade request (431 beyond).",
+                    (l, v) -> l.with(b -> b.maxHttpHeaderBytes = size(v)), l -> bytes(l.maxHttpHeaderBytes())),
+            limit("limits.handshake.timeout", "10s", "Time from connect to a completed handshake, the app's verdict included.",
+                    (l, v) -> l.with(b -> b.handshakeTimeout = duration(v)), l -> millis(l.handshakeTimeout())),
+            limit("limits.session.max-bytes", "64KiB", "Largest encoded session of one client.",
+                    (l, v) -> l.with(b -> b.maxSessionBytes = size(v)), l -> bytes(l.maxSessionBytes())),
+            limit("limits.output.max-pending-bytes", "1MiB", "Output a client may leave unread before it is dropped as too slow.",
+                    (l, v) -> l.with(b -> b.maxPendingOutputBytes = size(v)), l -> bytes(l.maxPendingOutputBytes())),
+            limit("limits.connections.per-listener", "100000", "Connections one listener holds; more are refused.",
+                    (l, v) -> l.with(b -> b.maxConnectionsPerListener = integer(v, 1, Integer.MAX_VALUE)),
+                    l -> String.valueOf(l.maxConnectionsPerListener())),
+            limit("limits.waiting.events-per-client", "256", "Events of one client kept while no worker serves its app; then reading from it pauses.",
+                    (l, v) -> l.with(b -> b.maxWaitingEventsPerClient = integer(v, 1, Integer.MAX_VALUE)),
+                    l -> String.valueOf(l.maxWaitingEventsPerClient())),
+            limit("limits.waiting.clients-per-app", "10000", "Clients kept waiting while no worker serves their app; then new ones are refused with 1013.",
+                    (l, v) -> l.with(b -> b.maxWaitingClientsPerApp = integer(v, 1, Integer.MAX_VALUE)),
+                    l -> String.valueOf(l.maxWaitingClientsPerApp())),
+            limit("limits.link.credit-window", "32768", "Events a gateway may send a worker ahead of the worker's acknowledgements.",
+                    (l, v) -> l.with(b -> b.linkCreditWindow = integer(v, 16, Integer.MAX_VALUE)),
+                    l -> String.valueOf(l.linkCreditWindow())),
+            limit("limits.worker.client-queue-high", "256", "Events of one client queued in a worker before it asks the gateway to pause that client.",
+                    (l, v) -> l.with(b -> b.clientQueueHigh = integer(v, 2, Integer.MAX_VALUE)),
+                    l -> String.valueOf(l.clientQueueHigh())),
+            limit("limits.query.timeout", "5s", "Longest wait of a Gateway query for the gateways' answers.",
+                    (l, v) -> l.with(b -> b.queryTimeout = duration(v)), l -> millis(l.queryTimeout())),
+            limit("limits.reload.drain-timeout", "10s", "During a reload, longest wait for the old version's running callbacks.",
+                    (l, v) -> l.with(b -> b.reloadDrainTimeout = duration(v)), l -> millis(l.reloadDrainTimeout())),
+            limit("limits.reload.leak-check-delay", "30s", "After a version is unloaded, how long its class loader may stay reachable before it is reported as leaked.",
+                    (l, v) -> l.with(b -> b.leakCheckDelay = duration(v)), l -> millis(l.leakCheckDelay())));
+
+    private static final Map<String, Key> BY_NAME = new LinkedHashMap<>();
+
+    static {
+        for (Key key : KEYS) {
+            BY_NAME.put(key.name(), key);
+        }
+    }
+
+    private ConfigLoader() {
+    }
+
+    /**
+     * The configuration: defaults, then {@code file} (when not null), then {@code overrides} (from the
+     * command line, named after where they came from in errors).
+     *
+     * @throws ConfigException one line, naming the file and line or the option
+     */
+    public static HostConfig load(Path file, Map<String, String> overrides) {
+        HostConfig config = HostConfig.defaults();
+        if (file != null) {
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new ConfigException(file + ": cannot be read (" + e.getMessage() + ")");
+            }
+            Map<String, Integer> seen = new LinkedHashMap<>();
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i).strip();
+                if (line.isEmpty() || line.startsWith("#")) {
+                    continue;
+                }
+                String where = file + " line " + (i + 1);
+                int eq = line.indexOf('=');
+                if (eq <= 0) {
+                    throw new ConfigException(where + ": '" + line + "' is not key = value");
+                }
+                String key = line.substring(0, eq).strip();
+                String value = stripComment(line.substring(eq + 1)).strip();
+                Integer before = seen.put(key, i + 1);
+                if (before != null) {
+                    throw new ConfigException(where + ": '" + key + "' is set again (first on line " + before + ")");
+                }
+                config = apply(config, key, value, where);
+            }
+        }
+        for (Map.Entry<String, String> e : overrides.entrySet()) {
+            config = apply(config, e.getKey(), e.getValue(), "option --set " + e.getKey());
+        }
+        return config;
+    }
+
+    /** Applies one setting; {@code where} names its place in errors. */
+    public static HostConfig apply(HostConfig config, String key, String value, String where) {
+        Key k = BY_NAME.get(key);
+        if (k == null) {
+            String near = nearest(key);
+            throw new ConfigException(where + ": unknown key '" + key + "'"
+                    + (near == null ? " (see conf/gatewayworker.conf for the keys)" : " (did you mean '" + near + "'?)"));
+        }
+        try {
+            return k.apply().apply(config, value);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(where + ": " + key + " = '" + value + "' is not valid: " + e.getMessage());
+        }
+    }
+
+    /** The effective configuration, one {@code key = value} line per key. */
+    public static String render(HostConfig config) {
+        StringBuilder sb = new StringBuilder();
+        int width = KEYS.stream().mapToInt(k -> k.name().length()).max().orElse(0);
+        for (Key key : KEYS) {
+            sb.append(String.format("%-" + width + "s = %s%n", key.name(), key.show().apply(config)));
+        }
+        return sb.toString();
+    }
+
+    /** The known key nearest to {@code key} in edit distance, or null when none is close. */
+    static String nearest(String key) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String name : BY_NAME.keySet()) {
+            int d = distance(key.toLowerCase(Locale.ROOT), name);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = name;
+            }
+        }
+        return bestDistance <= Math.max(3, key.length() / 3) ? best : null;
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    private static String stripComment(String value) {
+        int hash = value.indexOf(" #");
+        return hash >= 0 ? value.substring(0, hash) : value;
+    }
+
+    // ------------------------------------------------------------------ values
+
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?", Pattern.CASE_INSENSITIVE);
+
+    static int size(String v) {
+        Matcher m = SIZE.matcher(v.strip());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("expected a size such as 65536, 64KiB or 1MiB");
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
+        long bytes = switch (unit.charAt(0)) {
+            case 'k' -> n * 1024;
+            case 'm' -> n * 1024 * 1024;
+            case 'g' -> n * 1024 * 1024 * 1024;
+            default -> n;
+        };
+        if (bytes <= 0 || bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("expected a size above 0 and below 2GiB");
+        }
+        return (int) bytes;
+    }
+
+    static Duration duration(String v) {
+        Matcher m = DURATION.matcher(v.strip());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("expected a duration such as 500ms, 10s or 2m");
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "ms" : m.group(2).toLowerCase(Locale.ROOT);
+        Duration d = switch (unit) {
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofMillis(n);
+        };
+        if (d.isZero()) {
+            throw new IllegalArgumentException("expected a duration above zero");
+        }
+        return d;
+    }
+
+    static int integer(String v, int min, int max) {
+        try {
+            int n = Integer.parseInt(v.strip());
+            if (n < min || n > max) {
+                throw new IllegalArgumentException("expected a number from " + min + " to " + max);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("expected a number from " + min + " to " + max);
+        }
+    }
+
+    static boolean bool(String v) {
+        return switch (v.strip().toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off" -> false;
+            default -> throw new IllegalArgumentException("expected true or false");
+        };
+    }
+
+    private static String nonEmpty(String v) {
+        if (v.isBlank()) {
+            throw new IllegalArgumentException("expected a name");
+        }
+        return v.strip();
+    }
+
+    static List<ListenerConfig> listeners(String v) {
+        List<ListenerConfig> out = new ArrayList<>();
+        for (String part : v.split(",")) {
+            if (!part.isBlank()) {
+                out.add(ListenerConfig.parse(part.strip()));
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("expected at least one listener");
+        }
+        return out;
+    }
+
+    private static String bytes(int n) {
+        if (n % (1024 * 1024) == 0) {
+            return n / (1024 * 1024) + "MiB";
+        }
+        return n % 1024 == 0 ? n / 1024 + "KiB" : String.valueOf(n);
+    }
+
+    private static String millis(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
+    }
+
+    private static Key key(String name, String def, String description, BiFunction<HostConfig, String, HostConfig> apply,
+                           Function<HostConfig, String> show) {
+        return new Key(name, def, description, apply, show);
+    }
+
+    private static Key limit(String name, String def, String description, BiFunction<Limits, String, Limits> apply,
+                             Function<Limits, String> show) {
+        return new Key(name, def, description, (c, v) -> c.withLimits(apply.apply(c.limits(), v)), c -> show.apply(c.limits()));
+    }
+}
