@@ -116,8 +116,9 @@ final class CommandExecutor {
             if (batch.loop().inEventLoop()) {
                 batch.run();
             } else {
+                batch.handedOver();
                 batch.loop().execute(batch);
-                entry.setValue(new LoopBatch(batch.loop()));
+                entry.setValue(new LoopBatch(batch.loop(), link));
             }
         }
     }
@@ -125,7 +126,7 @@ final class CommandExecutor {
     private LoopBatch batch(EventLoop loop) {
         LoopBatch batch = batches.get(loop);
         if (batch == null) {
-            batch = new LoopBatch(loop);
+            batch = new LoopBatch(loop, link);
             batches.put(loop, batch);
         }
         return batch;

@@ -368,7 +368,8 @@ public final class GatewayServer implements AutoCloseable {
         StringBuilder sb = new StringBuilder();
         for (WorkerLink link : links.all()) {
             sb.append("worker ").append(link.name()).append(": credit ").append(link.creditLeft())
-                    .append(", queued ").append(link.out().size()).append(", bound ").append(link.bound()).append("; ");
+                    .append(", queued ").append(link.out().size()).append(", bound ").append(link.bound())
+                    .append(", work on client loops ").append(link.queuedWork()).append("; ");
         }
         int[] paused = new int[16];
         int waiting = 0;

@@ -18,9 +18,29 @@ final class LoopBatch implements Runnable {
     private final EventLoop loop;
     private final ArrayList<Runnable> ops = new ArrayList<>();
     private final ArrayList<ClientConnection> dirty = new ArrayList<>();
+    private final WorkerLink link;
+    private int accounted;
 
     LoopBatch(EventLoop loop) {
+        this(loop, null);
+    }
+
+    /** A batch whose operations count towards {@code link}'s queued work (null: none). */
+    LoopBatch(EventLoop loop, WorkerLink link) {
         this.loop = loop;
+        this.link = link;
+    }
+
+    int size() {
+        return ops.size();
+    }
+
+    /** The batch is handed to its loop: its operations count as queued work of the link until they ran. */
+    void handedOver() {
+        accounted = ops.size();
+        if (link != null) {
+            link.queued(accounted);
+        }
     }
 
     EventLoop loop() {
@@ -54,5 +74,9 @@ final class LoopBatch implements Runnable {
             dirty.get(i).flushBatch();
         }
         dirty.clear();
+        if (link != null && accounted > 0) {
+            link.queued(-accounted);
+            accounted = 0;
+        }
     }
 }

@@ -35,11 +35,39 @@ final class WorkerLink {
     private volatile Set<String> servingApps = Set.of();
     private volatile List<AppInfo> apps = List.of();
     private volatile boolean open = true;
+    /** Operations of this link's commands handed to client loops and not yet run. */
+    private final AtomicLong queuedWork = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicBoolean holding = new java.util.concurrent.atomic.AtomicBoolean();
+    private final long queuedHigh;
 
-    WorkerLink(Channel channel, String name, int queueHighWater) {
+    /**
+     * @param queuedHigh operations of this link's commands queued on client loops past which the worker
+     *        is asked to hold its commands (released at half)
+     */
+    WorkerLink(Channel channel, String name, int queueHighWater, long queuedHigh) {
         this.channel = channel;
         this.name = name;
         this.out = new OutboundQueue(channel, queueHighWater);
+        this.queuedHigh = queuedHigh;
+    }
+
+    /**
+     * Counts work of this link's commands handed to (positive) or done by (negative) client loops; past
+     * the bound, asks the worker to hold its commands, and to go on at half. Any thread.
+     */
+    void queued(long delta) {
+        long now = queuedWork.addAndGet(delta);
+        if (delta > 0 && now > queuedHigh && holding.compareAndSet(false, true)) {
+            out.add(io.gatewayworker.proto.link.v1.Envelope.newBuilder().setFlow(
+                    io.gatewayworker.proto.link.v1.FlowControl.newBuilder().setLink(true).setPause(true)).build());
+        } else if (delta < 0 && now <= queuedHigh / 2 && holding.get() && holding.compareAndSet(true, false)) {
+            out.add(io.gatewayworker.proto.link.v1.Envelope.newBuilder().setFlow(
+                    io.gatewayworker.proto.link.v1.FlowControl.newBuilder().setLink(true).setPause(false)).build());
+        }
+    }
+
+    long queuedWork() {
+        return queuedWork.get();
     }
 
     Channel channel() {

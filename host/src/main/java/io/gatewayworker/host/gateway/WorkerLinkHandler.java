@@ -26,6 +26,11 @@ import org.slf4j.LoggerFactory;
 final class WorkerLinkHandler extends SimpleChannelInboundHandler<Envelope> {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerLinkHandler.class);
+    /**
+     * Operations of one worker's commands that may wait on the client loops before the worker is asked
+     * to hold: enough for large fan-outs in flight, small enough to bound the memory they hold.
+     */
+    static final long QUEUED_WORK_HIGH = 65_536;
 
     private final GatewayServer gateway;
     private WorkerLink link;
@@ -85,7 +90,7 @@ final class WorkerLinkHandler extends SimpleChannelInboundHandler<Envelope> {
             return;
         }
         String name = hello.getName().isEmpty() ? String.valueOf(ctx.channel().remoteAddress()) : hello.getName();
-        link = new WorkerLink(ctx.channel(), name, gateway.limits().linkCreditWindow() * 4);
+        link = new WorkerLink(ctx.channel(), name, gateway.limits().linkCreditWindow() * 4, QUEUED_WORK_HIGH);
         link.apps(hello.getAppsList());
         commands = new CommandExecutor(gateway, link);
         ctx.writeAndFlush(Envelope.newBuilder().setWelcome(Welcome.newBuilder()

@@ -22,6 +22,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link #awaitCapacity(long)} until fewer than half of that remain. Writing pauses while the channel
  * is not writable, and resumes when its handler calls {@link #resume()}.
  *
+ * <p>The peer may ask to {@link #hold(boolean) hold} the queue while it catches up.
+ *
  * <p>Thread-safe. {@link #run()} runs on the channel's event loop.
  */
 public final class OutboundQueue implements Runnable {
@@ -38,6 +40,8 @@ public final class OutboundQueue implements Runnable {
     private final Condition drained = lock.newCondition();
     private final AtomicInteger waiters = new AtomicInteger();
     private volatile boolean closed;
+    /** The peer asked to hold messages for now (they keep queuing; senders block past the bound). */
+    private volatile boolean held;
 
     public OutboundQueue(Channel channel, int highWater) {
         if (highWater <= 0) {
@@ -108,6 +112,21 @@ public final class OutboundQueue implements Runnable {
         }
     }
 
+    /**
+     * Holds (true) or releases (false) the queue: while held nothing is written, messages queue, and
+     * {@link #awaitCapacity} blocks its callers past the high-water mark. Any thread.
+     */
+    public void hold(boolean hold) {
+        held = hold;
+        if (!hold && !queue.isEmpty() && scheduled.compareAndSet(false, true)) {
+            channel.eventLoop().execute(this);
+        }
+    }
+
+    public boolean held() {
+        return held;
+    }
+
     /** Drops everything queued and refuses further messages. Any thread. */
     public void close() {
         closed = true;
@@ -125,6 +144,9 @@ public final class OutboundQueue implements Runnable {
         if (!channel.isActive()) {
             close();
             return;
+        }
+        if (held) {
+            return; // hold(false) schedules the next run
         }
         int written = 0;
         Object message;

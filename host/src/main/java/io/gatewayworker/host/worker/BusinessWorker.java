@@ -118,6 +118,11 @@ public final class BusinessWorker implements AutoCloseable {
         return directory.all().stream().map(l -> l.address().toString()).toList();
     }
 
+    /** The open gateway links (for tests and diagnostics). */
+    List<GatewayLink> flowLinks() {
+        return directory.all();
+    }
+
     /** One line on flow control per gateway link: events in flight, credit not yet returned, busy clients. */
     public String flowReport() {
         StringBuilder sb = new StringBuilder();

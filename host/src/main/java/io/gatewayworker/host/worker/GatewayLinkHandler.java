@@ -45,6 +45,13 @@ final class GatewayLinkHandler extends SimpleChannelInboundHandler<Envelope> {
         switch (msg.getBodyCase()) {
             case EVENT -> worker.dispatcher().onEvent(link, msg.getEvent());
             case REPLY -> link.replied(msg.getReply());
+            case FLOW -> {
+                if (msg.getFlow().getLink()) {
+                    // The gateway has too much of our work queued: hold our commands (app threads that
+                    // send then wait, bounded) until it catches up.
+                    link.out().hold(msg.getFlow().getPause());
+                }
+            }
             case BARRIER -> link.barrier(msg.getBarrier().getId());
             case WELCOME -> welcome(ctx, msg);
             case REFUSED -> log.error("Gateway {} refused this worker: {}", expected, msg.getRefused().getReason());

@@ -199,6 +199,28 @@ class GatewayPipelineTest {
     }
 
     @Test
+    void aWorkerWhoseCommandsPileUpOnTheClientLoopsIsAskedToHoldThem() {
+        WorkerLink worker = gateway.links().all().get(0);
+        worker.queued(WorkerLinkHandler.QUEUED_WORK_HIGH + 1);
+        io.gatewayworker.proto.link.v1.FlowControl hold = nextFlow();
+        assertTrue(hold.getLink() && hold.getPause(), hold.toString());
+        worker.queued(-(WorkerLinkHandler.QUEUED_WORK_HIGH / 2) - 10);
+        io.gatewayworker.proto.link.v1.FlowControl release = nextFlow();
+        assertTrue(release.getLink() && !release.getPause(), release.toString());
+    }
+
+    private io.gatewayworker.proto.link.v1.FlowControl nextFlow() {
+        link.runPendingTasks();
+        Envelope env;
+        while ((env = link.readOutbound()) != null) {
+            if (env.hasFlow()) {
+                return env.getFlow();
+            }
+        }
+        throw new AssertionError("no flow control sent to the worker");
+    }
+
+    @Test
     void anUpgradeWithoutAKeyIsABadRequest() {
         EmbeddedChannel client = newClient();
         client.writeInbound(Unpooled.copiedBuffer("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"

@@ -77,6 +77,30 @@ class GatewayLinkHandlerTest {
     }
 
     @Test
+    void holdsItsCommandsWhileTheGatewayCatchesUp() {
+        EmbeddedChannel ch = link();
+        ch.readOutbound();
+        ch.writeInbound(welcome("127.0.0.1:2300"));
+        ch.runPendingTasks();
+        while (ch.readOutbound() != null) {
+            // the credit and the app list
+        }
+        Envelope hold = Envelope.newBuilder().setFlow(io.gatewayworker.proto.link.v1.FlowControl.newBuilder()
+                .setLink(true).setPause(true)).build();
+        ch.writeInbound(hold);
+        GatewayLink gateway = worker.flowLinks().get(0);
+        gateway.command(io.gatewayworker.proto.link.v1.Command.newBuilder().setApp("a").build());
+        ch.runPendingTasks();
+        org.junit.jupiter.api.Assertions.assertNull(ch.readOutbound(), "held");
+        ch.writeInbound(Envelope.newBuilder().setFlow(io.gatewayworker.proto.link.v1.FlowControl.newBuilder()
+                .setLink(true).setPause(false)).build());
+        ch.runPendingTasks();
+        Envelope released = ch.readOutbound();
+        assertTrue(released != null && released.hasCommand(), "released: " + released);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
     void answersABarrierAtOnceWhenNothingIsInFlight() {
         EmbeddedChannel ch = link();
         ch.readOutbound();
