@@ -3,11 +3,8 @@ package io.gatewayworker.host.gateway;
 import io.gatewayworker.host.link.LinkProtocol;
 import io.gatewayworker.proto.link.v1.Envelope;
 import io.gatewayworker.proto.link.v1.Hello;
-import io.gatewayworker.proto.link.v1.Pong;
-import io.gatewayworker.proto.link.v1.Refused;
 import io.gatewayworker.proto.link.v1.Role;
 import io.gatewayworker.proto.link.v1.Welcome;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -71,8 +68,7 @@ final class WorkerLinkHandler extends SimpleChannelInboundHandler<Envelope> {
                 gateway.links().updated();
             }
             case BARRIER_DONE -> gateway.barrierDone(msg.getBarrierDone().getId());
-            case PING -> ctx.writeAndFlush(Envelope.newBuilder()
-                    .setPong(Pong.newBuilder().setNanos(msg.getPing().getNanos())).build(), ctx.voidPromise());
+            case PING -> LinkProtocol.pong(ctx, msg.getPing());
             case PONG -> { }
             default -> log.debug("Gateway: ignoring {} from worker {}", msg.getBodyCase(), link);
         }
@@ -80,9 +76,9 @@ final class WorkerLinkHandler extends SimpleChannelInboundHandler<Envelope> {
 
     private void hello(ChannelHandlerContext ctx, Hello hello) {
         helloTimeout.cancel(false);
-        if (hello.getProtocolVersion() != LinkProtocol.VERSION) {
-            refuse(ctx, "protocol version " + hello.getProtocolVersion() + " is not spoken here (this gateway speaks "
-                    + LinkProtocol.VERSION + ")");
+        String mismatch = LinkProtocol.versionMismatch(hello.getProtocolVersion(), "gateway");
+        if (mismatch != null) {
+            refuse(ctx, mismatch);
             return;
         }
         if (hello.getRole() != Role.WORKER) {
@@ -111,9 +107,7 @@ final class WorkerLinkHandler extends SimpleChannelInboundHandler<Envelope> {
     }
 
     private void refuse(ChannelHandlerContext ctx, String reason) {
-        log.warn("Gateway: refusing link from {}: {}", ctx.channel().remoteAddress(), reason);
-        ctx.writeAndFlush(Envelope.newBuilder().setRefused(Refused.newBuilder().setReason(reason)).build())
-                .addListener(ChannelFutureListener.CLOSE);
+        LinkProtocol.refuse(ctx, log, "Gateway", reason);
     }
 
     @Override

@@ -5,7 +5,6 @@ import io.gatewayworker.host.transport.Transport;
 import io.gatewayworker.proto.link.v1.Envelope;
 import io.gatewayworker.proto.link.v1.GatewayList;
 import io.gatewayworker.proto.link.v1.Hello;
-import io.gatewayworker.proto.link.v1.Pong;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -118,8 +117,7 @@ public final class RegisterLink implements AutoCloseable {
                 case GATEWAY_LIST -> onGateways.accept(msg.getGatewayList().getAddressesList());
                 case REFUSED -> log.error("The register at {} refused this {}: {}", register, hello.getRole(),
                         msg.getRefused().getReason());
-                case PING -> ctx.writeAndFlush(Envelope.newBuilder()
-                        .setPong(Pong.newBuilder().setNanos(msg.getPing().getNanos())).build(), ctx.voidPromise());
+                case PING -> LinkProtocol.pong(ctx, msg.getPing());
                 default -> log.debug("Register link: ignoring {}", msg.getBodyCase());
             }
         }

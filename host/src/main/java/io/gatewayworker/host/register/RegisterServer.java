@@ -8,8 +8,6 @@ import io.gatewayworker.host.transport.Transport;
 import io.gatewayworker.proto.link.v1.Envelope;
 import io.gatewayworker.proto.link.v1.GatewayList;
 import io.gatewayworker.proto.link.v1.Hello;
-import io.gatewayworker.proto.link.v1.Pong;
-import io.gatewayworker.proto.link.v1.Refused;
 import io.gatewayworker.proto.link.v1.Welcome;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -144,8 +142,7 @@ public final class RegisterServer implements AutoCloseable {
                 return;
             }
             switch (msg.getBodyCase()) {
-                case PING -> ctx.writeAndFlush(Envelope.newBuilder()
-                        .setPong(Pong.newBuilder().setNanos(msg.getPing().getNanos())).build(), ctx.voidPromise());
+                case PING -> LinkProtocol.pong(ctx, msg.getPing());
                 case PONG -> { }
                 default -> log.debug("Register: ignoring {} from {}", msg.getBodyCase(), ctx.channel().remoteAddress());
             }
@@ -153,9 +150,9 @@ public final class RegisterServer implements AutoCloseable {
 
         private void hello(ChannelHandlerContext ctx, Hello hello) {
             helloTimeout.cancel(false);
-            if (hello.getProtocolVersion() != LinkProtocol.VERSION) {
-                refuse(ctx, "protocol version " + hello.getProtocolVersion() + " is not spoken here (this register speaks "
-                        + LinkProtocol.VERSION + ")");
+            String mismatch = LinkProtocol.versionMismatch(hello.getProtocolVersion(), "register");
+            if (mismatch != null) {
+                refuse(ctx, mismatch);
                 return;
             }
             Channel channel = ctx.channel();
@@ -199,9 +196,7 @@ public final class RegisterServer implements AutoCloseable {
         }
 
         private void refuse(ChannelHandlerContext ctx, String reason) {
-            log.warn("Register: refusing link from {}: {}", ctx.channel().remoteAddress(), reason);
-            ctx.writeAndFlush(Envelope.newBuilder().setRefused(Refused.newBuilder().setReason(reason)).build())
-                    .addListener(ChannelFutureListener.CLOSE);
+            LinkProtocol.refuse(ctx, log, "Register", reason);
         }
 
         @Override

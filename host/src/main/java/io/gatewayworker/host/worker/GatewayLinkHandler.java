@@ -4,7 +4,6 @@ import io.gatewayworker.host.link.LinkProtocol;
 import io.gatewayworker.host.transport.InternalAddress;
 import io.gatewayworker.proto.link.v1.Envelope;
 import io.gatewayworker.proto.link.v1.Hello;
-import io.gatewayworker.proto.link.v1.Pong;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.util.function.Supplier;
@@ -55,8 +54,7 @@ final class GatewayLinkHandler extends SimpleChannelInboundHandler<Envelope> {
             case BARRIER -> link.barrier(msg.getBarrier().getId());
             case WELCOME -> welcome(ctx, msg);
             case REFUSED -> log.error("Gateway {} refused this worker: {}", expected, msg.getRefused().getReason());
-            case PING -> ctx.writeAndFlush(Envelope.newBuilder()
-                    .setPong(Pong.newBuilder().setNanos(msg.getPing().getNanos())).build(), ctx.voidPromise());
+            case PING -> LinkProtocol.pong(ctx, msg.getPing());
             case PONG -> { }
             default -> log.debug("Worker: ignoring {} from {}", msg.getBodyCase(), link);
         }
