@@ -54,6 +54,7 @@ final class ClientConnection {
     private final Channel channel;
     private final EventLoop loop;
     private final Listener listener;
+    private final LoopClients loopClients;
     private final int number;
     private final String id;
     private final String remoteHost;
@@ -100,6 +101,7 @@ final class ClientConnection {
         this.channel = channel;
         this.loop = channel.eventLoop();
         this.listener = listener;
+        this.loopClients = gateway.table().loop(loop);
         this.number = gateway.table().allocate(this);
         this.id = gateway.table().idOf(number);
         if (channel.remoteAddress() instanceof InetSocketAddress remote) {
@@ -211,7 +213,7 @@ final class ClientConnection {
         if (app == null) {
             app = gateway.links().resolveApp(listener.config().app());
         }
-        gateway.table().loop(loop).add(this);
+        loopClients.add(this);
         emit(ClientEvent.newBuilder().setType(ClientEvent.Type.CONNECT));
         if (early != null) {
             for (ByteBuf buf : early) {
@@ -232,7 +234,7 @@ final class ClientConnection {
         }
         state = State.CLOSED;
         if (accepted) {
-            gateway.table().loop(loop).remove(this);
+            loopClients.remove(this);
         }
         if (early != null) {
             early.forEach(ByteBuf::release);
@@ -418,15 +420,18 @@ final class ClientConnection {
 
     // ------------------------------------------------------------------ worker -> client
 
-    /** Writes an encoded message; the batch flushes at its end. Takes ownership of {@code wire}. */
-    void write(ByteBuf wire, LoopBatch batch) {
+    /**
+     * Writes an encoded message; a flush follows once the loop has run the work queued now. Takes
+     * ownership of {@code wire}.
+     */
+    void write(ByteBuf wire) {
         switch (state) {
             case OPEN -> {
                 countOut(wire.readableBytes());
                 channel.write(wire, channel.voidPromise());
                 if (!dirty) {
                     dirty = true;
-                    batch.dirty(this);
+                    loopClients.dirty(this);
                 }
             }
             case HANDSHAKING -> {
@@ -447,7 +452,7 @@ final class ClientConnection {
         }
     }
 
-    /** End of a batch: flush, then drop the client if it leaves too much output unread. */
+    /** The loop's flush: flush, then drop the client if it leaves too much output unread. */
     void flushBatch() {
         dirty = false;
         channel.flush();
@@ -533,7 +538,7 @@ final class ClientConnection {
         String old = uid;
         uid = newUid;
         if (state == State.OPEN) {
-            gateway.table().loop(loop).uidChanged(this, old);
+            loopClients.uidChanged(this, old);
         }
     }
 
@@ -545,7 +550,7 @@ final class ClientConnection {
         String old = uid;
         uid = null;
         if (state == State.OPEN) {
-            gateway.table().loop(loop).uidChanged(this, old);
+            loopClients.uidChanged(this, old);
         }
     }
 
@@ -558,7 +563,7 @@ final class ClientConnection {
         }
         groups.add(group);
         if (state == State.OPEN) {
-            gateway.table().loop(loop).joined(this, group);
+            loopClients.joined(this, group);
         }
     }
 
@@ -568,7 +573,7 @@ final class ClientConnection {
         }
         groups.remove(group);
         if (state == State.OPEN) {
-            gateway.table().loop(loop).left(this, group);
+            loopClients.left(this, group);
         }
     }
 

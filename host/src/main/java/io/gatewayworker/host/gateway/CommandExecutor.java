@@ -163,7 +163,7 @@ final class CommandExecutor {
                 LoopBatch batch = batch(client.loop());
                 batch.add(() -> {
                     if (app.equals(client.app())) {
-                        client.write(wire, batch);
+                        client.write(wire);
                     } else {
                         wire.release();
                     }
@@ -199,7 +199,7 @@ final class CommandExecutor {
                         }
                         for (ClientConnection client : targets.apply(appClients)) {
                             if (!exclude.contains(client.number())) {
-                                client.write(shared.copyFor(client.listener().wire()), batch);
+                                client.write(shared.copyFor(client.listener().wire()));
                             }
                         }
                     } finally {

@@ -2,6 +2,7 @@ package io.gatewayworker.host.gateway;
 
 import io.gatewayworker.host.config.Limits;
 import io.gatewayworker.host.config.ListenerConfig;
+import io.gatewayworker.host.link.ClientId;
 import io.gatewayworker.host.link.LinkInitializer;
 import io.gatewayworker.host.link.LinkProtocol;
 import io.gatewayworker.host.link.RegisterLink;
@@ -9,9 +10,11 @@ import io.gatewayworker.host.transport.EventLoops;
 import io.gatewayworker.host.transport.InternalAddress;
 import io.gatewayworker.host.transport.Transport;
 import io.gatewayworker.proto.link.v1.Barrier;
+import io.gatewayworker.proto.link.v1.Body;
 import io.gatewayworker.proto.link.v1.Envelope;
 import io.gatewayworker.proto.link.v1.Hello;
 import io.gatewayworker.proto.link.v1.Role;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
@@ -304,32 +307,28 @@ public final class GatewayServer implements AutoCloseable {
         if (c == null) {
             return false;
         }
-        io.gatewayworker.proto.link.v1.Body body = io.gatewayworker.proto.link.v1.Body.newBuilder().setText(text).build();
-        io.netty.buffer.ByteBuf wire = c.listener().wire().encode(body, alloc);
-        LoopBatch batch = new LoopBatch(c.loop());
-        batch.add(() -> c.write(wire, batch));
-        c.loop().execute(batch);
+        Body body = Body.newBuilder().setText(text).build();
+        ByteBuf wire = c.listener().wire().encode(body, alloc);
+        c.loop().execute(() -> c.write(wire));
         return true;
     }
 
     /** Sends a text message to every open client (of every app); returns how many. */
     public int broadcast(String text) {
-        io.gatewayworker.proto.link.v1.Body body = io.gatewayworker.proto.link.v1.Body.newBuilder().setText(text).build();
+        Body body = Body.newBuilder().setText(text).build();
         int n = 0;
         for (ClientConnection c : table.all()) {
-            io.netty.buffer.ByteBuf wire = c.listener().wire().encode(body, alloc);
-            LoopBatch batch = new LoopBatch(c.loop());
-            batch.add(() -> c.write(wire, batch));
-            c.loop().execute(batch);
+            ByteBuf wire = c.listener().wire().encode(body, alloc);
+            c.loop().execute(() -> c.write(wire));
             n++;
         }
         return n;
     }
 
     private ClientConnection byId(String clientId) {
-        io.gatewayworker.host.link.ClientId id;
+        ClientId id;
         try {
-            id = io.gatewayworker.host.link.ClientId.parse(clientId);
+            id = ClientId.parse(clientId);
         } catch (io.gatewayworker.api.GatewayException e) {
             return null;
         }

@@ -7,7 +7,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The operations one read burst of a worker link brings for the clients of one event loop, run there
- * in order as one task; every client written to is flushed once at the end.
+ * in order as one task. The clients written to are flushed by their loop after it has run the batches
+ * queued by then ({@link LoopClients#dirty}), once each.
  *
  * <p>Filled on the link's loop, then run on {@link #loop()}; never both at once.
  */
@@ -17,7 +18,6 @@ final class LoopBatch implements Runnable {
 
     private final EventLoop loop;
     private final ArrayList<Runnable> ops = new ArrayList<>();
-    private final ArrayList<ClientConnection> dirty = new ArrayList<>();
     private final WorkerLink link;
     private int accounted;
 
@@ -55,11 +55,6 @@ final class LoopBatch implements Runnable {
         return ops.isEmpty();
     }
 
-    /** {@code connection} was written to and needs a flush at the end. */
-    void dirty(ClientConnection connection) {
-        dirty.add(connection);
-    }
-
     @Override
     public void run() {
         for (int i = 0; i < ops.size(); i++) {
@@ -70,10 +65,6 @@ final class LoopBatch implements Runnable {
             }
         }
         ops.clear();
-        for (int i = 0; i < dirty.size(); i++) {
-            dirty.get(i).flushBatch();
-        }
-        dirty.clear();
         if (link != null && accounted > 0) {
             link.queued(-accounted);
             accounted = 0;

@@ -1,6 +1,7 @@
 package io.gatewayworker.host.gateway;
 
 import io.netty.channel.EventLoop;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -40,9 +41,34 @@ final class LoopClients {
 
     private final EventLoop loop;
     private final Map<String, AppClients> byApp = new HashMap<>();
+    /** Clients written to since the last flush; flushed by one task queued behind the work waiting now. */
+    private final ArrayList<ClientConnection> dirty = new ArrayList<>();
+    private boolean flushScheduled;
+    private final Runnable flush = this::flushDirty;
 
     LoopClients(EventLoop loop) {
         this.loop = loop;
+    }
+
+    /**
+     * {@code client} was written to: it is flushed by a task queued now, which runs after every batch
+     * already waiting on this loop, so that several batches (four broadcasts in flight, say) share one
+     * write per client.
+     */
+    void dirty(ClientConnection client) {
+        dirty.add(client);
+        if (!flushScheduled) {
+            flushScheduled = true;
+            loop.execute(flush);
+        }
+    }
+
+    private void flushDirty() {
+        flushScheduled = false;
+        for (int i = 0; i < dirty.size(); i++) {
+            dirty.get(i).flushBatch();
+        }
+        dirty.clear();
     }
 
     EventLoop loop() {

@@ -14,9 +14,9 @@ import io.gatewayworker.proto.link.v1.SessionWrite;
 import io.gatewayworker.proto.link.v1.Verdict;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +40,9 @@ final class Dispatcher implements AutoCloseable {
 
     private final AppManager apps;
     private final Limits limits;
-    private final ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("app").factory());
+    /** Starts mailbox threads directly: an executor that tracks its threads costs a set add and remove per run. */
+    private final ThreadFactory threads = Thread.ofVirtual().name("app").factory();
+    private final AtomicInteger running = new AtomicInteger();
     private final Set<String> missingApps = ConcurrentHashMap.newKeySet();
 
     Dispatcher(AppManager apps, Limits limits) {
@@ -72,7 +74,14 @@ final class Dispatcher implements AutoCloseable {
     }
 
     void schedule(ClientState state) {
-        executor.execute(state);
+        running.incrementAndGet();
+        threads.newThread(() -> {
+            try {
+                state.run();
+            } finally {
+                running.decrementAndGet();
+            }
+        }).start();
     }
 
     /** Handles one event of a client. Mailbox (virtual) thread. */
@@ -225,15 +234,20 @@ final class Dispatcher implements AutoCloseable {
         };
     }
 
+    /** Waits (at most 5 s) for the mailboxes still running. */
     @Override
     public void close() {
-        executor.shutdown();
-        try {
-            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
-                log.warn("App callbacks still running after 5 s at shutdown");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (running.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        }
+        if (running.get() > 0) {
+            log.warn("{} client mailbox(es) still running after 5 s at shutdown", running.get());
         }
     }
 }
