@@ -131,7 +131,7 @@ final class ConnectScenario extends Scenario {
         f.put("rssGrowthPerConnKiB", grown > 0 ? (rssFull - rssBase) / 1024.0 / grown : Double.NaN);
         f.put("rssAnonGrowthPerConnKiB", grown > 0 ? (anonFull - anonBase) / 1024.0 / grown : Double.NaN);
         f.put("rssPerConnKiB", open > 0 ? (rssFull - rssEmpty) / 1024.0 / open : Double.NaN);
-        f.heapClasses.addAll(full.growthPer(empty, Math.max(1, open), 10));
+        f.heapClasses.addAll(full.growthPer(empty, Math.max(1, open), 25));
         if (closed > 0) {
             f.note(closed + " connection(s) were closed by the server while idle");
         }

@@ -55,9 +55,9 @@ final class ClientConnection {
     private final EventLoop loop;
     private final Listener listener;
     private final LoopClients loopClients;
+    // Per-connection memory counts (tens of thousands of these): the id text, the remote host text and
+    // the client info are derived when asked for, not kept.
     private final int number;
-    private final String id;
-    private final String remoteHost;
     private final int remotePort;
     private final long connectedAt = System.currentTimeMillis();
     private ProtocolSession protocol;
@@ -71,7 +71,6 @@ final class ClientConnection {
     private WorkerLink link;
     /** The next event goes to a link that has not seen this client yet. */
     private boolean fresh;
-    private ClientInfo info;
     private String uid;
     private Set<String> groups = Set.of();
     // The session is written by link threads (writeSession, at once, so that a client's next event sees
@@ -81,7 +80,6 @@ final class ClientConnection {
     private volatile Session session = Session.getDefaultInstance();
     private volatile long sessionVersion;
     private volatile long sentSessionVersion = -1;
-    private final Object sessionLock = new Object();
     private int pauses;
     private ArrayDeque<ClientEvent.Builder> waiting;
     /** The app key this client is counted under while it waits for a worker, or null. */
@@ -103,22 +101,16 @@ final class ClientConnection {
         this.listener = listener;
         this.loopClients = gateway.table().loop(loop);
         this.number = gateway.table().allocate(this);
-        this.id = gateway.table().idOf(number);
-        if (channel.remoteAddress() instanceof InetSocketAddress remote) {
-            this.remoteHost = remote.getAddress() == null ? remote.getHostString() : remote.getAddress().getHostAddress();
-            this.remotePort = remote.getPort();
-        } else {
-            this.remoteHost = String.valueOf(channel.remoteAddress());
-            this.remotePort = 0;
-        }
+        this.remotePort = channel.remoteAddress() instanceof InetSocketAddress remote ? remote.getPort() : 0;
     }
 
     int number() {
         return number;
     }
 
+    /** The client id (formatted on each call). Any thread. */
     String id() {
-        return id;
+        return gateway.table().idOf(number);
     }
 
     EventLoop loop() {
@@ -172,7 +164,7 @@ final class ClientConnection {
         app = gateway.links().resolveApp(listener.config().app());
         String appName = app == null ? "(not yet known)" : "'" + app + "'";
         if (gateway.links().anyOpen() && (app == null || !gateway.links().knows(app))) {
-            log.info("Refusing client {} from {}: app {} is not installed on any linked worker", id, remoteHost, appName);
+            log.info("Refusing client {} from {}: app {} is not installed on any linked worker", id(), remoteHost(), appName);
             state = State.CLOSING;
             protocol.refuse(1013, "app not serving; try again later");
             return;
@@ -180,7 +172,7 @@ final class ClientConnection {
         if ((app == null || gateway.links().pick(app) == null)
                 && gateway.links().waitingFor(app) >= gateway.limits().maxWaitingClientsPerApp()) {
             log.warn("Refusing client {} from {}: app {} is not serving and {} clients already wait for it",
-                    id, remoteHost, appName, gateway.limits().maxWaitingClientsPerApp());
+                    id(), remoteHost(), appName, gateway.limits().maxWaitingClientsPerApp());
             state = State.CLOSING;
             protocol.refuse(1013, "app not serving; try again later");
             return;
@@ -197,13 +189,14 @@ final class ClientConnection {
             protocol.accept();
         } else {
             state = State.CLOSING;
-            log.debug("Client {} refused by app {}: {} {}", id, app, code, reason);
+            log.debug("Client {} refused by app {}: {} {}", id(), app, code, reason);
             protocol.refuse(code, reason);
         }
     }
 
-    /** The handshake completed: the client is connected. */
-    void opened() {
+    /** The handshake completed: the client is connected, and {@code open} speaks its protocol from now on. */
+    void opened(ProtocolSession open) {
+        this.protocol = open;
         if (state != State.HANDSHAKING) {
             channel.close(); // closed or refused while the 101 was being written
             return;
@@ -350,7 +343,7 @@ final class ClientConnection {
             waiting = new ArrayDeque<>();
         }
         if (waiting.size() >= gateway.limits().maxWaitingEventsPerClient() * 4) {
-            log.warn("Client {}: {} events wait for a worker of app '{}'; closing it", id, waiting.size(), app);
+            log.warn("Client {}: {} events wait for a worker of app '{}'; closing it", id(), waiting.size(), app);
             waiting.clear();
             channel.close();
             return;
@@ -402,20 +395,26 @@ final class ClientConnection {
         }
     }
 
+    /** What a link is told about this client the first time it hears of it (once per link). */
     private ClientInfo info() {
-        if (info == null) {
-            InetSocketAddress local = channel.localAddress() instanceof InetSocketAddress a ? a : null;
-            info = ClientInfo.newBuilder()
-                    .setApp(app)
-                    .setListener(listener.name())
-                    .setProtocol(listener.protocol())
-                    .setRemoteHost(remoteHost)
-                    .setRemotePort(remotePort)
-                    .setLocalHost(local == null ? "" : local.getHostString())
-                    .setLocalPort(local == null ? 0 : local.getPort())
-                    .build();
+        InetSocketAddress local = channel.localAddress() instanceof InetSocketAddress a ? a : null;
+        return ClientInfo.newBuilder()
+                .setApp(app)
+                .setListener(listener.name())
+                .setProtocol(listener.protocol())
+                .setRemoteHost(remoteHost())
+                .setRemotePort(remotePort)
+                .setLocalHost(local == null ? "" : local.getHostString())
+                .setLocalPort(local == null ? 0 : local.getPort())
+                .build();
+    }
+
+    /** The remote address's host, as text. */
+    private String remoteHost() {
+        if (channel.remoteAddress() instanceof InetSocketAddress remote) {
+            return remote.getAddress() == null ? remote.getHostString() : remote.getAddress().getHostAddress();
         }
-        return info;
+        return String.valueOf(channel.remoteAddress());
     }
 
     // ------------------------------------------------------------------ worker -> client
@@ -439,7 +438,7 @@ final class ClientConnection {
                 if (earlyBytes > gateway.limits().maxPendingOutputBytes()) {
                     wire.release();
                     log.warn("Client {} dropped: over {} bytes sent to it before its handshake completed",
-                            id, gateway.limits().maxPendingOutputBytes());
+                            id(), gateway.limits().maxPendingOutputBytes());
                     channel.close();
                     return;
                 }
@@ -460,7 +459,7 @@ final class ClientConnection {
         long pending = buffer == null ? 0 : buffer.totalPendingWriteBytes();
         if (pending > gateway.limits().maxPendingOutputBytes() && state == State.OPEN) {
             log.warn("Client {} dropped: {} bytes of output pending (limit {}); it reads too slowly",
-                    id, pending, gateway.limits().maxPendingOutputBytes());
+                    id(), pending, gateway.limits().maxPendingOutputBytes());
             state = State.CLOSING;
             channel.close();
         }
@@ -505,7 +504,7 @@ final class ClientConnection {
      * takes effect at once: the client's next event sees it.
      */
     void writeSession(SessionWrite write, WorkerLink from) {
-        synchronized (sessionLock) { // writers of several links
+        synchronized (this) { // writers of several links (nothing else locks a ClientConnection)
             Session next;
             if (write.getMode() == SessionWrite.Mode.MERGE) {
                 next = session.toBuilder().putAllValues(write.getSession().getValuesMap()).build();
@@ -514,7 +513,7 @@ final class ClientConnection {
             }
             int size = next.getSerializedSize();
             if (size > gateway.limits().maxSessionBytes()) {
-                log.warn("Session of client {} not changed: it would be {} bytes (limit {})", id, size,
+                log.warn("Session of client {} not changed: it would be {} bytes (limit {})", id(), size,
                         gateway.limits().maxSessionBytes());
                 return;
             }
@@ -606,9 +605,10 @@ final class ClientConnection {
 
     /** A row of {@code connections}. Loop only. */
     GatewayServer.ClientRow row(long now) {
-        InetSocketAddress remote = channel.remoteAddress() instanceof InetSocketAddress a ? a : null;
-        String address = remote == null ? remoteHost : (remoteHost.contains(":") ? "[" + remoteHost + "]" : remoteHost) + ":" + remotePort;
-        return new GatewayServer.ClientRow(id, address, listener.name(), listener.protocol(), app, uid, List.copyOf(groups),
+        String host = remoteHost();
+        String address = !(channel.remoteAddress() instanceof InetSocketAddress) ? host
+                : (host.contains(":") ? "[" + host + "]" : host) + ":" + remotePort;
+        return new GatewayServer.ClientRow(id(), address, listener.name(), listener.protocol(), app, uid, List.copyOf(groups),
                 session.getSerializedSize(), bytesIn, bytesOut, messagesIn, messagesOut, now - lastActive, state.name());
     }
 
@@ -646,6 +646,6 @@ final class ClientConnection {
 
     @Override
     public String toString() {
-        return id;
+        return id();
     }
 }

@@ -1,9 +1,9 @@
 package io.gatewayworker.host.gateway;
 
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.util.AttributeKey;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -18,13 +18,13 @@ import org.slf4j.LoggerFactory;
 final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(ConnectionLimitHandler.class);
-    private static final AttributeKey<Boolean> COUNTED = AttributeKey.valueOf(ConnectionLimitHandler.class, "counted");
 
     private final String listener;
     private final int max;
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong lastLog = new AtomicLong();
+    private final ChannelFutureListener release = f -> open.decrementAndGet();
 
     ConnectionLimitHandler(String listener, int max) {
         this.listener = listener;
@@ -50,15 +50,10 @@ final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
-        ctx.channel().attr(COUNTED).set(Boolean.TRUE);
+        // Counted: the count drops when the channel closes. The handler leaves the pipeline, so that an
+        // open connection carries no context for it.
+        ctx.channel().closeFuture().addListener(release);
         ctx.fireChannelActive();
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        if (ctx.channel().attr(COUNTED).getAndSet(null) != null) {
-            open.decrementAndGet();
-        }
-        ctx.fireChannelInactive();
+        ctx.pipeline().remove(this);
     }
 }

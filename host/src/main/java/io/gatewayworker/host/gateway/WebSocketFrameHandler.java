@@ -1,5 +1,6 @@
 package io.gatewayworker.host.gateway;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -14,6 +15,7 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,26 +23,32 @@ import org.slf4j.LoggerFactory;
  * Turns the frames of an open WebSocket connection into client events: text and binary messages go to
  * the client's worker (copied out of Netty's buffers here, on the event loop); pings are answered;
  * a close frame is answered and the connection closed. A frame that breaks a bound or the protocol
- * closes the connection with the matching close code and a logged reason.
+ * closes the connection with the matching close code and a logged reason: a text message that is not
+ * valid UTF-8 with 1007 (checked here on the whole message rather than by one more handler per
+ * connection). It is also the connection's {@link ProtocolSession} once the handshake is done.
  *
  * <p>One instance per connection; runs on its event loop.
  */
-final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> implements ProtocolSession {
 
     private static final Logger log = LoggerFactory.getLogger(WebSocketFrameHandler.class);
 
     private final ClientConnection client;
-    private final ProtocolSession session;
 
-    WebSocketFrameHandler(ClientConnection client, ProtocolSession session) {
+    WebSocketFrameHandler(ClientConnection client) {
         this.client = client;
-        this.session = session;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
         if (frame instanceof TextWebSocketFrame text) {
-            client.onText(text.text(), text.content().readableBytes());
+            ByteBuf bytes = text.content();
+            if (!ByteBufUtil.isText(bytes, StandardCharsets.UTF_8)) {
+                log.info("Closing client {}: a text message that is not valid UTF-8 (close code 1007)", client.id());
+                close(null, WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code(), "invalid UTF-8");
+                return;
+            }
+            client.onText(bytes.toString(StandardCharsets.UTF_8), bytes.readableBytes());
         } else if (frame instanceof BinaryWebSocketFrame binary) {
             client.onBinary(ByteBufUtil.getBytes(binary.content()), binary.content().readableBytes());
         } else if (frame instanceof PingWebSocketFrame) {
@@ -58,6 +66,25 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
         }
     }
 
+    // ---------------------------------------------------------------- ProtocolSession (open connection)
+
+    @Override
+    public void accept() {
+        // Already open.
+    }
+
+    @Override
+    public void refuse(int code, String reason) {
+        close(null, code, reason);
+    }
+
+    @Override
+    public void close(ByteBuf last, int code, String reason) {
+        WebSocketHandshakeHandler.closeGracefully(client.channel(), last, code, reason, "client " + client.id());
+    }
+
+    // ---------------------------------------------------------------- the rest
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         client.closed();
@@ -68,7 +95,7 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof TooLongFrameException) {
             log.info("Closing client {}: {} (close code 1009)", client.id(), cause.getMessage());
-            session.close(null, WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), "message too big");
+            close(null, WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), "message too big");
         } else if (cause instanceof CorruptedWebSocketFrameException) {
             // The decoder has already sent the close frame (1002, 1007 or 1009).
             log.info("Closing client {}: {}", client.id(), cause.getMessage());

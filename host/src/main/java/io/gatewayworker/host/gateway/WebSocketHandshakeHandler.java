@@ -20,7 +20,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
@@ -134,12 +133,16 @@ final class WebSocketHandshakeHandler extends SimpleChannelInboundHandler<FullHt
                 return;
             }
             timeout.cancel(false);
+            timeout = null;
+            handshaker = null;
+            // The open connection keeps only what it needs: this handler (its handshaker, its timeout)
+            // goes, and the frame handler checks UTF-8 itself on whole messages (one handler fewer).
             ChannelPipeline p = f.channel().pipeline();
-            p.addLast("Utf8FrameValidator", new Utf8FrameValidator(true));
+            WebSocketFrameHandler frames = new WebSocketFrameHandler(client);
             p.addLast("WebSocketFrameAggregator", new WebSocketFrameAggregator(gateway.limits().maxMessageBytes()));
-            p.addLast("WebSocketFrameHandler", new WebSocketFrameHandler(client, this));
+            p.addLast("WebSocketFrameHandler", frames);
             p.remove(this);
-            client.opened();
+            client.opened(frames);
         });
     }
 
@@ -161,6 +164,14 @@ final class WebSocketHandshakeHandler extends SimpleChannelInboundHandler<FullHt
 
     @Override
     public void close(ByteBuf last, int code, String reason) {
+        closeGracefully(channel, last, code, reason, describe());
+    }
+
+    /**
+     * Writes {@code last} (may be null) and a close frame, then closes the channel once they are
+     * written, or after {@value #FORCE_CLOSE_SECONDS} s if the client does not read them. Event loop.
+     */
+    static void closeGracefully(Channel channel, ByteBuf last, int code, String reason, String who) {
         if (last != null) {
             channel.write(last, channel.voidPromise());
         }
@@ -168,7 +179,7 @@ final class WebSocketHandshakeHandler extends SimpleChannelInboundHandler<FullHt
         // A client that does not read never lets that write finish: close it anyway after a while.
         channel.eventLoop().schedule(() -> {
             if (channel.isOpen()) {
-                log.debug("Client {} did not take its close frame within {} s; closing", describe(), FORCE_CLOSE_SECONDS);
+                log.debug("Closing {}: its close frame was not taken within {} s", who, FORCE_CLOSE_SECONDS);
                 channel.close();
             }
         }, FORCE_CLOSE_SECONDS, TimeUnit.SECONDS);

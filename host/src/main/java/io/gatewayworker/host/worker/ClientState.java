@@ -1,12 +1,12 @@
 package io.gatewayworker.host.worker;
 
+import io.gatewayworker.host.link.ClientId;
 import io.gatewayworker.proto.link.v1.ClientEvent;
 import io.gatewayworker.proto.link.v1.ClientInfo;
 import io.gatewayworker.proto.link.v1.Session;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One client as a worker knows it, and its mailbox: the client's events wait here in arrival order and
@@ -26,12 +26,12 @@ final class ClientState implements Runnable {
     private final Dispatcher dispatcher;
     private final GatewayLink link;
     private final int connection;
-    private final String id;
     private final ConcurrentLinkedQueue<ClientEvent> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger size = new AtomicInteger();
-    private final AtomicBoolean scheduled = new AtomicBoolean();
-    /** Guards {@link #paused} together with sending the flow message, so messages keep the order of the changes. */
-    private final ReentrantLock flow = new ReentrantLock();
+    // One of these per client: plain fields updated through VarHandles and the monitor of this object
+    // keep it small (no atomic or lock objects beside it); the id text is formatted when asked for.
+    private volatile int size;
+    private volatile boolean scheduled;
+    /** Guarded by this object's monitor, together with sending the flow message, so messages keep the order of the changes. */
     private boolean paused;
     private final int high;
 
@@ -41,11 +41,23 @@ final class ClientState implements Runnable {
     private long sessionVersion = -1;
     private boolean accepted;
 
-    ClientState(Dispatcher dispatcher, GatewayLink link, int connection, String id, ClientInfo info, int high) {
+    private static final VarHandle SIZE;
+    private static final VarHandle SCHEDULED;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            SIZE = lookup.findVarHandle(ClientState.class, "size", int.class);
+            SCHEDULED = lookup.findVarHandle(ClientState.class, "scheduled", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    ClientState(Dispatcher dispatcher, GatewayLink link, int connection, ClientInfo info, int high) {
         this.dispatcher = dispatcher;
         this.link = link;
         this.connection = connection;
-        this.id = id;
         this.info = info;
         this.high = high;
     }
@@ -53,18 +65,15 @@ final class ClientState implements Runnable {
     /** Link loop. */
     void enqueue(ClientEvent event) {
         queue.offer(event);
-        if (size.incrementAndGet() >= high) {
-            flow.lock();
-            try {
-                if (!paused && size.get() >= high) {
+        if ((int) SIZE.getAndAdd(this, 1) + 1 >= high) {
+            synchronized (this) { // no blocking inside: link.flow only queues a message
+                if (!paused && size >= high) {
                     paused = true;
                     link.flow(connection, true);
                 }
-            } finally {
-                flow.unlock();
             }
         }
-        if (scheduled.compareAndSet(false, true)) {
+        if (SCHEDULED.compareAndSet(this, false, true)) {
             dispatcher.schedule(this);
         }
     }
@@ -74,8 +83,8 @@ final class ClientState implements Runnable {
         for (;;) {
             ClientEvent event = queue.poll();
             if (event == null) {
-                scheduled.set(false);
-                if (queue.isEmpty() || !scheduled.compareAndSet(false, true)) {
+                scheduled = false;
+                if (queue.isEmpty() || !SCHEDULED.compareAndSet(this, false, true)) {
                     return;
                 }
                 continue;
@@ -86,9 +95,9 @@ final class ClientState implements Runnable {
             } catch (Throwable t) {
                 // The dispatcher contains app failures; this is a host bug. The mailbox must go on.
                 org.slf4j.LoggerFactory.getLogger(ClientState.class)
-                        .error("Handling {} of client {} failed; going on with its next event", event.getType(), id, t);
+                        .error("Handling {} of client {} failed; going on with its next event", event.getType(), id(), t);
             } finally {
-                int left = size.decrementAndGet();
+                int left = (int) SIZE.getAndAdd(this, -1) - 1;
                 if (left <= high / 2) {
                     resumeIfPaused();
                 }
@@ -98,19 +107,16 @@ final class ClientState implements Runnable {
     }
 
     private void resumeIfPaused() {
-        flow.lock();
-        try {
-            if (paused && size.get() <= high / 2) {
+        synchronized (this) {
+            if (paused && size <= high / 2) {
                 paused = false;
                 link.flow(connection, false);
             }
-        } finally {
-            flow.unlock();
         }
     }
 
     int queued() {
-        return size.get();
+        return size;
     }
 
     boolean flowPaused() {
@@ -125,8 +131,9 @@ final class ClientState implements Runnable {
         return connection;
     }
 
+    /** The client id (formatted on each call). */
     String id() {
-        return id;
+        return ClientId.format(link.address().ipv4(), link.address().port(), connection);
     }
 
     ClientInfo info() {

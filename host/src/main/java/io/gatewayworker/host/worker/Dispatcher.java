@@ -6,7 +6,6 @@ import io.gatewayworker.host.app.AppManager;
 import io.gatewayworker.host.app.AppRuntime;
 import io.gatewayworker.host.app.AppSlot;
 import io.gatewayworker.host.config.Limits;
-import io.gatewayworker.host.link.ClientId;
 import io.gatewayworker.proto.link.v1.ClientEvent;
 import io.gatewayworker.proto.link.v1.Command;
 import io.gatewayworker.proto.link.v1.Session;
@@ -64,8 +63,7 @@ final class Dispatcher implements AutoCloseable {
                 link.finished();
                 return;
             }
-            String id = ClientId.format(link.address().ipv4(), link.address().port(), connection);
-            state = new ClientState(this, link, connection, id, event.getClient(), limits.clientQueueHigh());
+            state = new ClientState(this, link, connection, event.getClient(), limits.clientQueueHigh());
             link.clients().put(connection, state);
         } else if (event.hasClient()) {
             state.info(event.getClient());

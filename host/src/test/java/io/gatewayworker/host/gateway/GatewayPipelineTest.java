@@ -251,6 +251,43 @@ class GatewayPipelineTest {
     }
 
     @Test
+    void aTextMessageThatIsNotUtf8ClosesTheClientWith1007() {
+        EmbeddedChannel client = openClient();
+        client.writeInbound(maskedFrame(0x81, new byte[] {'o', 'k', (byte) 0xC3, 0x28}));
+        ByteBuf close = frame(client);
+        assertEquals(0x88, close.getUnsignedByte(0));
+        assertEquals(1007, close.getUnsignedShort(2));
+        close.release();
+        link.runPendingTasks();
+        Envelope env;
+        while ((env = link.readOutbound()) != null) {
+            assertFalse(env.hasEvent() && env.getEvent().getType() == ClientEvent.Type.MESSAGE,
+                    "an invalid message never reaches the app");
+        }
+    }
+
+    @Test
+    void utf8IsCheckedOnWholeMessagesSoACharacterMaySpanFrames() {
+        EmbeddedChannel client = openClient();
+        byte[] euro = "\u20ac".getBytes(StandardCharsets.UTF_8); // three bytes: split 1 + 2
+        client.writeInbound(maskedFrame(0x01, new byte[] {'a', euro[0]}));
+        client.writeInbound(maskedFrame(0x80, new byte[] {euro[1], euro[2], 'b'}));
+        ClientEvent message = nextEvent();
+        assertEquals(ClientEvent.Type.MESSAGE, message.getType());
+        assertEquals("a\u20acb", message.getText());
+        assertTrue(client.isActive());
+    }
+
+    @Test
+    void anOpenConnectionKeepsNoHandshakeOrLimitHandler() {
+        EmbeddedChannel client = openClient();
+        List<String> names = client.pipeline().names();
+        assertFalse(names.contains("ConnectionLimitHandler"), names.toString());
+        assertFalse(names.contains("WebSocketHandshakeHandler"), names.toString());
+        assertTrue(names.contains("WebSocketFrameHandler"), names.toString());
+    }
+
+    @Test
     void commandsForAnotherAppsClientDoNothing() {
         EmbeddedChannel client = openClient();
         link.writeInbound(command(Command.newBuilder().setApp("other").setSend(Send.newBuilder()
@@ -317,10 +354,14 @@ class GatewayPipelineTest {
 
     /** A client-to-server text frame: masked, as RFC 6455 requires. */
     static ByteBuf maskedText(String text) {
-        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        return maskedFrame(0x81, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A masked client-to-server frame with the given first byte (FIN and opcode). */
+    static ByteBuf maskedFrame(int finAndOpcode, byte[] payload) {
         byte[] mask = {0x11, 0x22, 0x33, 0x44};
         ByteBuf frame = Unpooled.buffer();
-        frame.writeByte(0x81);
+        frame.writeByte(finAndOpcode);
         if (payload.length <= 125) {
             frame.writeByte(0x80 | payload.length);
         } else if (payload.length <= 0xFFFF) {
