@@ -1,7 +1,6 @@
 package io.gatewayworker.host.gateway;
 
 import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.SingleThreadEventExecutor;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -42,16 +41,9 @@ final class LoopClients {
 
     private final EventLoop loop;
     private final Map<String, AppClients> byApp = new HashMap<>();
-    /**
-     * How many times a flush may step back behind newer tasks of its loop before it runs anyway: it
-     * bounds the delay a busy loop adds to a client's output.
-     */
-    static final int MAX_FLUSH_DEFERRALS = 8;
-
-    /** Clients written to since the last flush; flushed by one task once the loop has run out of work. */
+    /** Clients written to since the last flush; flushed by one task queued behind the work waiting now. */
     private final ArrayList<ClientConnection> dirty = new ArrayList<>();
     private boolean flushScheduled;
-    private int deferrals;
     private final Runnable flush = this::flushDirty;
 
     LoopClients(EventLoop loop) {
@@ -60,10 +52,8 @@ final class LoopClients {
 
     /**
      * {@code client} was written to: it is flushed by a task queued now, which runs after every batch
-     * already waiting on this loop, and steps back behind batches queued meanwhile (at most
-     * {@link #MAX_FLUSH_DEFERRALS} times), so that the batches a busy loop runs together (broadcasts in
-     * flight, replies to many clients) share one socket write per client. The loop flushes before it
-     * goes back to waiting for I/O.
+     * already waiting on this loop, so that several batches (four broadcasts in flight, say) share one
+     * write per client.
      */
     void dirty(ClientConnection client) {
         dirty.add(client);
@@ -74,13 +64,6 @@ final class LoopClients {
     }
 
     private void flushDirty() {
-        if (deferrals < MAX_FLUSH_DEFERRALS && loop instanceof SingleThreadEventExecutor executor
-                && executor.pendingTasks() > 0) {
-            deferrals++;
-            loop.execute(flush); // on this loop: queued behind the others, no wake-up
-            return;
-        }
-        deferrals = 0;
         flushScheduled = false;
         for (int i = 0; i < dirty.size(); i++) {
             dirty.get(i).flushBatch();
