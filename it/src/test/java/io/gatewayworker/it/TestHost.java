@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /** A whole server (all roles, one JVM) on a loopback port the system picks, for one test. */
 final class TestHost implements AutoCloseable {
@@ -19,12 +20,17 @@ final class TestHost implements AutoCloseable {
 
     /** Starts with the apps found in {@code dir/plugins}. */
     static TestHost start(Path dir) {
+        return start(dir, c -> c);
+    }
+
+    /** Starts with the apps found in {@code dir/plugins} and the test's changes to the configuration. */
+    static TestHost start(Path dir, UnaryOperator<HostConfig> customize) {
         HostConfig config = HostConfig.defaults()
                 .withListeners(List.of(ListenerConfig.parse("ws://127.0.0.1:0")))
                 .withPluginsDir(dir.resolve("plugins"))
                 .withDataDir(dir.resolve("data"))
                 .withIoThreads(2);
-        return new TestHost(Host.start(config));
+        return new TestHost(Host.start(customize.apply(config)));
     }
 
     URI uri() {

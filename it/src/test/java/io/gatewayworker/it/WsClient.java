@@ -28,6 +28,7 @@ final class WsClient implements AutoCloseable {
     private final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private volatile String closeReason;
+    private final java.util.concurrent.atomic.AtomicInteger pings = new java.util.concurrent.atomic.AtomicInteger();
     private final WebSocket socket;
 
     private WsClient(URI uri, String... headers) {
@@ -99,6 +100,11 @@ final class WsClient implements AutoCloseable {
         return closeReason;
     }
 
+    /** Pings received from the server (the JDK's client answers each with a pong by itself). */
+    int pings() {
+        return pings.get();
+    }
+
     boolean isClosed() {
         return closed.isDone() || socket.isInputClosed();
     }
@@ -150,6 +156,12 @@ final class WsClient implements AutoCloseable {
             }
             webSocket.request(1);
             return null;
+        }
+
+        @Override
+        public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+            pings.incrementAndGet();
+            return WebSocket.Listener.super.onPing(webSocket, message);
         }
 
         @Override

@@ -87,7 +87,11 @@ public final class ConfigLoader {
             limit("limits.reload.drain-timeout", "10s", "During a reload, longest wait for the old version's running callbacks.",
                     (l, v) -> l.with(b -> b.reloadDrainTimeout = duration(v)), l -> millis(l.reloadDrainTimeout())),
             limit("limits.reload.leak-check-delay", "30s", "After a version is unloaded, how long its class loader may stay reachable before it is reported as leaked.",
-                    (l, v) -> l.with(b -> b.leakCheckDelay = duration(v)), l -> millis(l.leakCheckDelay())));
+                    (l, v) -> l.with(b -> b.leakCheckDelay = duration(v)), l -> millis(l.leakCheckDelay())),
+            limit("clients.ping-interval", "25s", "How long a client may stay silent before it is sent a WebSocket ping, which browsers and other conforming clients answer with a pong; 0 sends no pings.",
+                    (l, v) -> l.with(b -> b.pingInterval = durationOrZero(v)), l -> millis(l.pingInterval())),
+            limit("clients.idle-timeout", "60s", "How long a client may stay silent (no message, no pong) before it is closed (1001); 0 never closes a client for silence.",
+                    (l, v) -> l.with(b -> b.idleTimeout = durationOrZero(v)), l -> millis(l.idleTimeout())));
 
     private static final Map<String, Key> BY_NAME = new LinkedHashMap<>();
 
@@ -229,6 +233,15 @@ public final class ConfigLoader {
     }
 
     static Duration duration(String v) {
+        Duration d = durationOrZero(v);
+        if (d.isZero()) {
+            throw new IllegalArgumentException("expected a duration above zero");
+        }
+        return d;
+    }
+
+    /** A duration where 0 (turning something off) is allowed. */
+    static Duration durationOrZero(String v) {
         Matcher m = DURATION.matcher(v.strip());
         if (!m.matches()) {
             throw new IllegalArgumentException("expected a duration such as 500ms, 10s or 2m");
@@ -241,9 +254,6 @@ public final class ConfigLoader {
             case "h" -> Duration.ofHours(n);
             default -> Duration.ofMillis(n);
         };
-        if (d.isZero()) {
-            throw new IllegalArgumentException("expected a duration above zero");
-        }
         return d;
     }
 

@@ -26,6 +26,10 @@ import java.util.function.Consumer;
  *        callbacks to return before it is stopped anyway
  * @param leakCheckDelay after a version is unloaded, how long its class loader may stay reachable
  *        before it is reported as leaked
+ * @param pingInterval how long a client may stay silent before the gateway sends it a ping (a
+ *        WebSocket ping frame, which conforming clients answer with a pong); zero sends none
+ * @param idleTimeout how long a client may stay silent (no message, no pong) before the gateway closes
+ *        it (1001); zero never closes a client for silence
  */
 public record Limits(
         int maxFrameBytes,
@@ -41,7 +45,9 @@ public record Limits(
         int clientQueueHigh,
         Duration queryTimeout,
         Duration reloadDrainTimeout,
-        Duration leakCheckDelay) {
+        Duration leakCheckDelay,
+        Duration pingInterval,
+        Duration idleTimeout) {
 
     public static final int DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024;
@@ -61,6 +67,10 @@ public record Limits(
     public static final Duration DEFAULT_QUERY_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_RELOAD_DRAIN_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_LEAK_CHECK_DELAY = Duration.ofSeconds(30);
+    /** Below the 30 to 60 s after which proxies and NAT devices commonly drop a silent connection. */
+    public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(25);
+    /** Two missed pings and some: a live client has answered by then. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
 
     public Limits {
         positive("maxFrameBytes", maxFrameBytes);
@@ -81,6 +91,8 @@ public record Limits(
         positive("queryTimeout", queryTimeout);
         positive("reloadDrainTimeout", reloadDrainTimeout);
         positive("leakCheckDelay", leakCheckDelay);
+        notNegative("pingInterval", pingInterval);
+        notNegative("idleTimeout", idleTimeout);
     }
 
     /** The defaults. */
@@ -89,7 +101,8 @@ public record Limits(
                 DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_SESSION_BYTES, DEFAULT_MAX_PENDING_OUTPUT_BYTES,
                 DEFAULT_MAX_CONNECTIONS_PER_LISTENER, DEFAULT_MAX_WAITING_EVENTS_PER_CLIENT,
                 DEFAULT_MAX_WAITING_CLIENTS_PER_APP, DEFAULT_LINK_CREDIT_WINDOW, DEFAULT_CLIENT_QUEUE_HIGH,
-                DEFAULT_QUERY_TIMEOUT, DEFAULT_RELOAD_DRAIN_TIMEOUT, DEFAULT_LEAK_CHECK_DELAY);
+                DEFAULT_QUERY_TIMEOUT, DEFAULT_RELOAD_DRAIN_TIMEOUT, DEFAULT_LEAK_CHECK_DELAY,
+                DEFAULT_PING_INTERVAL, DEFAULT_IDLE_TIMEOUT);
     }
 
     /** A copy with another leak check delay. */
@@ -120,6 +133,8 @@ public record Limits(
         public Duration queryTimeout;
         public Duration reloadDrainTimeout;
         public Duration leakCheckDelay;
+        public Duration pingInterval;
+        public Duration idleTimeout;
 
         Builder(Limits l) {
             maxFrameBytes = l.maxFrameBytes;
@@ -136,18 +151,27 @@ public record Limits(
             queryTimeout = l.queryTimeout;
             reloadDrainTimeout = l.reloadDrainTimeout;
             leakCheckDelay = l.leakCheckDelay;
+            pingInterval = l.pingInterval;
+            idleTimeout = l.idleTimeout;
         }
 
         Limits build() {
             return new Limits(maxFrameBytes, maxMessageBytes, maxHttpHeaderBytes, handshakeTimeout, maxSessionBytes,
                     maxPendingOutputBytes, maxConnectionsPerListener, maxWaitingEventsPerClient, maxWaitingClientsPerApp,
-                    linkCreditWindow, clientQueueHigh, queryTimeout, reloadDrainTimeout, leakCheckDelay);
+                    linkCreditWindow, clientQueueHigh, queryTimeout, reloadDrainTimeout, leakCheckDelay, pingInterval,
+                    idleTimeout);
         }
     }
 
     private static void positive(String name, Duration value) {
         if (value.isNegative() || value.isZero()) {
             throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
+        }
+    }
+
+    private static void notNegative(String name, Duration value) {
+        if (value.isNegative()) {
+            throw new IllegalArgumentException(name + ": " + value + " (expected: >= 0)");
         }
     }
 

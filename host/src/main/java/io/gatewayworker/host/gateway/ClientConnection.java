@@ -93,6 +93,7 @@ final class ClientConnection {
     private long messagesOut;
     private long bytesOut;
     private long lastActive = connectedAt;
+    private long lastPing;
 
     ClientConnection(GatewayServer gateway, Channel channel, Listener listener) {
         this.gateway = gateway;
@@ -281,6 +282,23 @@ final class ClientConnection {
         bytesOut += wireBytes;
         listener.messagesOut.increment();
         listener.bytesOut.add(wireBytes);
+    }
+
+    /**
+     * Pings the client if it was not pinged in the last {@code intervalMillis} and is reading what it is
+     * sent (a client that is not gets no pings on top of its backlog). Loop.
+     */
+    void ping(long now, long intervalMillis) {
+        if (state == State.OPEN && now - lastPing >= intervalMillis && channel.isWritable()) {
+            lastPing = now;
+            protocol.ping();
+        }
+    }
+
+    /** Closes a client that has been silent for too long (1001). Loop. */
+    void closeIdle(long now) {
+        log.debug("Closing client {}: silent for {} ms", id(), now - lastActive);
+        close(null, 1001, "idle timeout", false);
     }
 
     void activity() {

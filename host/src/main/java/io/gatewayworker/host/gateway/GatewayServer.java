@@ -20,6 +20,9 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -72,6 +75,7 @@ public final class GatewayServer implements AutoCloseable {
     private volatile boolean stopping;
     private volatile Channel internal;
     private RegisterLink register;
+    private final List<ScheduledFuture<?>> heartbeats = new ArrayList<>();
 
     /**
      * @param internalAddress this gateway's internal address: what its client ids encode and where
@@ -117,6 +121,7 @@ public final class GatewayServer implements AutoCloseable {
 
     /** Opens every public listener; completes with their bound addresses, in configuration order. */
     public CompletableFuture<List<InetSocketAddress>> startListeners() {
+        startHeartbeats();
         List<CompletableFuture<InetSocketAddress>> bound = new ArrayList<>();
         for (Listener listener : listeners) {
             CompletableFuture<InetSocketAddress> one = new CompletableFuture<>();
@@ -143,6 +148,30 @@ public final class GatewayServer implements AutoCloseable {
         }
         return CompletableFuture.allOf(bound.toArray(CompletableFuture[]::new))
                 .thenApply(v -> bound.stream().map(CompletableFuture::join).toList());
+    }
+
+    /**
+     * Starts, on each I/O loop, the task that pings the loop's silent clients and closes those silent
+     * for too long ({@link Limits#pingInterval()}, {@link Limits#idleTimeout()}). It ticks four times per
+     * the shorter of the two (between 50 ms and 5 s), so a ping or a close comes at most a quarter late.
+     */
+    private void startHeartbeats() {
+        long ping = limits.pingInterval().toMillis();
+        long idle = limits.idleTimeout().toMillis();
+        if ((ping <= 0 && idle <= 0) || !heartbeats.isEmpty()) {
+            return;
+        }
+        long shorter = ping <= 0 ? idle : idle <= 0 ? ping : Math.min(ping, idle);
+        long tick = Math.clamp(shorter / 4, 50, 5_000);
+        for (EventExecutor executor : loops.io()) {
+            EventLoop loop = (EventLoop) executor;
+            heartbeats.add(loop.scheduleAtFixedRate(() -> {
+                int closed = table.loop(loop).heartbeat(System.currentTimeMillis(), ping, idle);
+                if (closed > 0) {
+                    log.debug("Closed {} client(s) silent for {} ms or more", closed, idle);
+                }
+            }, tick, tick, TimeUnit.MILLISECONDS));
+        }
     }
 
     /** Closes the public listeners: no new client is accepted. Existing clients stay. */
@@ -210,6 +239,7 @@ public final class GatewayServer implements AutoCloseable {
     @Override
     public void close() {
         stopping = true;
+        heartbeats.forEach(h -> h.cancel(false));
         stopAccepting();
         if (register != null) {
             register.close();

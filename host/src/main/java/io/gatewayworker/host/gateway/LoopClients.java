@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -73,6 +74,34 @@ final class LoopClients {
 
     EventLoop loop() {
         return loop;
+    }
+
+    /**
+     * The heartbeat of this loop's clients: pings those silent for {@code pingMillis} or more (0: none)
+     * and closes those silent for {@code idleMillis} or more (0: never). Returns how many it closed.
+     */
+    int heartbeat(long now, long pingMillis, long idleMillis) {
+        List<ClientConnection> silent = null;
+        for (AppClients clients : byApp.values()) {
+            for (ClientConnection c : clients.all) {
+                long quiet = now - c.lastActive();
+                if (idleMillis > 0 && quiet >= idleMillis) {
+                    if (silent == null) {
+                        silent = new ArrayList<>();
+                    }
+                    silent.add(c); // closed after the walk: closing changes these sets
+                } else if (pingMillis > 0 && quiet >= pingMillis) {
+                    c.ping(now, pingMillis);
+                }
+            }
+        }
+        if (silent == null) {
+            return 0;
+        }
+        for (ClientConnection c : silent) {
+            c.closeIdle(now);
+        }
+        return silent.size();
     }
 
     /** The app's clients here; an empty, shared instance when there are none (do not modify it). */

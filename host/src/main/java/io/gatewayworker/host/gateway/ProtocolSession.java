@@ -19,4 +19,7 @@ interface ProtocolSession {
      * close with {@code code} and {@code reason}, then the channel once written.
      */
     void close(ByteBuf last, int code, String reason);
+
+    /** Asks the client for a sign of life (a WebSocket ping), if the protocol has one. */
+    void ping();
 }

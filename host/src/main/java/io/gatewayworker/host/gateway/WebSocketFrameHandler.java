@@ -79,6 +79,11 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
     }
 
     @Override
+    public void ping() {
+        client.channel().writeAndFlush(new PingWebSocketFrame(), client.channel().voidPromise());
+    }
+
+    @Override
     public void close(ByteBuf last, int code, String reason) {
         WebSocketHandshakeHandler.closeGracefully(client.channel(), last, code, reason, "client " + client.id());
     }

@@ -163,6 +163,11 @@ final class WebSocketHandshakeHandler extends SimpleChannelInboundHandler<FullHt
 
 
     @Override
+    public void ping() {
+        // Not open yet: the handshake timeout bounds this stage.
+    }
+
+    @Override
     public void close(ByteBuf last, int code, String reason) {
         closeGracefully(channel, last, code, reason, describe());
     }

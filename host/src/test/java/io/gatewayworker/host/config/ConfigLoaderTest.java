@@ -67,6 +67,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void heartbeatsTakeZeroToTurnThemOff() {
+        HostConfig c = ConfigLoader.load(null, Map.of("clients.ping-interval", "0", "clients.idle-timeout", "90s"));
+        assertEquals(Duration.ZERO, c.limits().pingInterval());
+        assertEquals(Duration.ofSeconds(90), c.limits().idleTimeout());
+        assertEquals(Duration.ofSeconds(25), HostConfig.defaults().limits().pingInterval());
+        assertEquals(Duration.ofSeconds(60), HostConfig.defaults().limits().idleTimeout());
+        assertTrue(message("clients.idle-timeout", "-1s").endsWith("expected a duration such as 500ms, 10s or 2m"));
+        assertTrue(message("limits.query.timeout", "0").endsWith("expected a duration above zero"), "elsewhere 0 is refused");
+    }
+
+    @Test
     void anUnknownKeyNamesTheNearestOne() throws Exception {
         Path file = Files.writeString(dir.resolve("b.conf"), "\nlimits.frame.max-byte = 1\n");
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file, Map.of()));
