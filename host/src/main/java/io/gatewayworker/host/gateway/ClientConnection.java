@@ -92,7 +92,8 @@ final class ClientConnection {
     private long bytesIn;
     private long messagesOut;
     private long bytesOut;
-    private long lastActive = connectedAt;
+    // Monotonic milliseconds (clock()): a wall-clock step must not make every client look idle.
+    private long lastActive = clock();
     private long lastPing;
 
     ClientConnection(GatewayServer gateway, Channel channel, Listener listener) {
@@ -260,13 +261,13 @@ final class ClientConnection {
 
     void onText(String text, int wireBytes) {
         countIn(wireBytes);
-        lastActive = System.currentTimeMillis();
+        lastActive = clock();
         emit(ClientEvent.newBuilder().setType(ClientEvent.Type.MESSAGE).setText(text));
     }
 
     void onBinary(byte[] bytes, int wireBytes) {
         countIn(wireBytes);
-        lastActive = System.currentTimeMillis();
+        lastActive = clock();
         emit(ClientEvent.newBuilder().setType(ClientEvent.Type.MESSAGE).setBinary(com.google.protobuf.ByteString.copyFrom(bytes)));
     }
 
@@ -282,6 +283,19 @@ final class ClientConnection {
         bytesOut += wireBytes;
         listener.messagesOut.increment();
         listener.bytesOut.add(wireBytes);
+    }
+
+    /** Monotonic milliseconds, for activity and heartbeats. */
+    static long clock() {
+        return System.nanoTime() / 1_000_000;
+    }
+
+    /**
+     * Whether the heartbeat looks at this client: open, and read from (a client the gateway paused cannot
+     * show signs of life; its silence is the gateway's doing). Loop.
+     */
+    boolean heartbeatDue() {
+        return state == State.OPEN && pauses == 0;
     }
 
     /**
@@ -302,7 +316,7 @@ final class ClientConnection {
     }
 
     void activity() {
-        lastActive = System.currentTimeMillis();
+        lastActive = clock();
     }
 
     private void emit(ClientEvent.Builder event) {
@@ -614,6 +628,9 @@ final class ClientConnection {
             return;
         }
         pauses &= ~reason;
+        if (pauses == 0) {
+            lastActive = clock(); // its silence while paused does not count against it
+        }
         if (pauses == 0 && channel.isActive()) {
             channel.config().setAutoRead(true);
         }
@@ -621,7 +638,7 @@ final class ClientConnection {
 
     // ------------------------------------------------------------------ stats (loop)
 
-    /** A row of {@code connections}. Loop only. */
+    /** A row of {@code connections}; {@code now} is {@link #clock()}. Loop only. */
     GatewayServer.ClientRow row(long now) {
         String host = remoteHost();
         String address = !(channel.remoteAddress() instanceof InetSocketAddress) ? host
@@ -658,6 +675,7 @@ final class ClientConnection {
         return connectedAt;
     }
 
+    /** When the client last showed a sign of life, in {@link #clock()} milliseconds. */
     long lastActive() {
         return lastActive;
     }

@@ -166,9 +166,14 @@ public final class GatewayServer implements AutoCloseable {
         for (EventExecutor executor : loops.io()) {
             EventLoop loop = (EventLoop) executor;
             heartbeats.add(loop.scheduleAtFixedRate(() -> {
-                int closed = table.loop(loop).heartbeat(System.currentTimeMillis(), ping, idle);
-                if (closed > 0) {
-                    log.debug("Closed {} client(s) silent for {} ms or more", closed, idle);
+                try {
+                    int closed = table.loop(loop).heartbeat(ClientConnection.clock(), ping, idle);
+                    if (closed > 0) {
+                        log.debug("Closed {} client(s) silent for {} ms or more", closed, idle);
+                    }
+                } catch (RuntimeException e) {
+                    // A periodic task that throws is not run again: log and go on ticking.
+                    log.error("Heartbeat of {} failed; it runs again at the next tick", loop, e);
                 }
             }, tick, tick, TimeUnit.MILLISECONDS));
         }
@@ -279,7 +284,7 @@ public final class GatewayServer implements AutoCloseable {
 
     /** Every client, each read on its own event loop. */
     public CompletableFuture<List<ClientRow>> connections() {
-        long now = System.currentTimeMillis();
+        long now = ClientConnection.clock();
         Map<io.netty.channel.EventLoop, List<ClientConnection>> byLoop = new java.util.IdentityHashMap<>();
         for (ClientConnection c : table.all()) {
             byLoop.computeIfAbsent(c.loop(), l -> new ArrayList<>()).add(c);

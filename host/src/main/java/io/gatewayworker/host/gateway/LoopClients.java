@@ -84,6 +84,9 @@ final class LoopClients {
         List<ClientConnection> silent = null;
         for (AppClients clients : byApp.values()) {
             for (ClientConnection c : clients.all) {
+                if (!c.heartbeatDue()) {
+                    continue;
+                }
                 long quiet = now - c.lastActive();
                 if (idleMillis > 0 && quiet >= idleMillis) {
                     if (silent == null) {

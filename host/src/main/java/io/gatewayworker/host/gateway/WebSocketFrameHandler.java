@@ -41,11 +41,14 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+        if (!client.isOpen() && !(frame instanceof CloseWebSocketFrame)) {
+            return; // closing: after a close frame, or a protocol failure, no more data is taken
+        }
         if (frame instanceof TextWebSocketFrame text) {
             ByteBuf bytes = text.content();
             if (!ByteBufUtil.isText(bytes, StandardCharsets.UTF_8)) {
                 log.info("Closing client {}: a text message that is not valid UTF-8 (close code 1007)", client.id());
-                close(null, WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code(), "invalid UTF-8");
+                client.close(null, WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code(), "invalid UTF-8", false);
                 return;
             }
             client.onText(bytes.toString(StandardCharsets.UTF_8), bytes.readableBytes());
@@ -61,6 +64,10 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
         } else if (frame instanceof PongWebSocketFrame) {
             client.activity();
         } else if (frame instanceof CloseWebSocketFrame close) {
+            if (!client.isOpen()) {
+                ctx.close(); // the answer to our close frame: the closing handshake is complete
+                return;
+            }
             int code = close.statusCode() == -1 ? 1000 : close.statusCode();
             ctx.writeAndFlush(new CloseWebSocketFrame(code, "")).addListener(ChannelFutureListener.CLOSE);
         }
@@ -100,7 +107,7 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof TooLongFrameException) {
             log.info("Closing client {}: {} (close code 1009)", client.id(), cause.getMessage());
-            close(null, WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), "message too big");
+            client.close(null, WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), "message too big", false);
         } else if (cause instanceof CorruptedWebSocketFrameException) {
             // The decoder has already sent the close frame (1002, 1007 or 1009).
             log.info("Closing client {}: {}", client.id(), cause.getMessage());

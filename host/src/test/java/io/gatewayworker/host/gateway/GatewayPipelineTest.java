@@ -279,6 +279,49 @@ class GatewayPipelineTest {
     }
 
     @Test
+    void theHeartbeatPingsSilentClientsClosesIdleOnesAndSparesPausedOnes() {
+        EmbeddedChannel client = openClient();
+        LoopClients loop = gateway.table().loop(client.eventLoop());
+        long later = ClientConnection.clock() + 100_000;
+
+        assertEquals(0, loop.heartbeat(later, 1_000, 0));
+        ByteBuf ping = frame(client);
+        assertEquals(0x89, ping.getUnsignedByte(0), "a ping frame");
+        ping.release();
+        assertEquals(0, loop.heartbeat(later + 10, 1_000, 0));
+        assertNull(frame(client), "one ping per interval");
+
+        link.writeInbound(Envelope.newBuilder().setFlow(io.gatewayworker.proto.link.v1.FlowControl.newBuilder()
+                .setConnection(clientConnection()).setPause(true)).build());
+        assertEquals(0, loop.heartbeat(later, 1_000, 60_000), "a client the gateway does not read is not idle");
+        assertNull(frame(client));
+        link.writeInbound(Envelope.newBuilder().setFlow(io.gatewayworker.proto.link.v1.FlowControl.newBuilder()
+                .setConnection(clientConnection()).setPause(false)).build());
+        assertEquals(0, loop.heartbeat(ClientConnection.clock() + 1_000, 0, 60_000), "resuming counts as a sign of life");
+
+        assertEquals(1, loop.heartbeat(later, 0, 60_000));
+        ByteBuf close = frame(client);
+        assertEquals(0x88, close.getUnsignedByte(0));
+        assertEquals(1001, close.getUnsignedShort(2));
+        close.release();
+    }
+
+    @Test
+    void afterAProtocolFailureNoMoreDataReachesTheApp() {
+        EmbeddedChannel client = openClient();
+        client.config().setAutoRead(true);
+        // A client that reads nothing keeps the close frame pending, so the connection stays open a while.
+        client.config().setWriteBufferWaterMark(new io.netty.channel.WriteBufferWaterMark(1, 2));
+        client.writeInbound(maskedFrame(0x81, new byte[] {(byte) 0xC3, 0x28}), maskedText("after"));
+        link.runPendingTasks();
+        Envelope env;
+        while ((env = link.readOutbound()) != null) {
+            assertFalse(env.hasEvent() && env.getEvent().getType() == ClientEvent.Type.MESSAGE,
+                    "nothing after the invalid message reaches the app");
+        }
+    }
+
+    @Test
     void anOpenConnectionKeepsNoHandshakeOrLimitHandler() {
         EmbeddedChannel client = openClient();
         List<String> names = client.pipeline().names();
