@@ -41,27 +41,17 @@ class EchoScenario extends Scenario {
 
     @Override
     List<Row> rows() {
-        return List.of(
+        return concat(List.of(
                 Row.of("clients connected", "clients", 0, false),
                 Row.ratioTarget("round trips/s", "roundTripsPerSec", 0, ">= 0.8x", r -> r >= 0.8),
                 Row.of("latency p50 (ms)", "latencyP50Ms", 3, true),
                 Row.ratioTarget("latency p99 (ms)", "latencyP99Ms", 3, "<= 1.5x", r -> r <= 1.5),
                 Row.of("latency p99.9 (ms)", "latencyP999Ms", 3, true),
-                Row.of("latency max (ms)", "latencyMaxMs", 3, true),
-                Row.ratioTarget("server CPU per round trip (us)", "serverCpuPerOpUs", 2, "<= 1.25x", r -> r <= 1.25),
-                Row.of("  user (us)", "serverUserPerOpUs", 2, true),
-                Row.of("  kernel (us)", "serverKernelPerOpUs", 2, true),
-                Row.of("server kernel share (%)", "serverKernelShare", 1, false),
-                Row.of("server context switches per round trip", "serverSwitchesPerOp", 2, true),
-                Row.of("server cores busy", "serverCores", 2, true),
-                Row.of("load generator cores busy", "loadCores", 2, true),
-                Row.of("load generator CPU per round trip (us)", "loadCpuPerOpUs", 2, true),
-                Row.of("machine idle (%)", "machineIdle", 1, false),
-                Row.of("soft interrupts (cores)", "softirqCores", 2, false),
-                Row.of("other processes (cores)", "otherCores", 2, false),
-                Row.of("server RSS (MB)", "serverRssMb", 0, true),
-                Row.valueTarget("lost messages", "lost", 0, false, "0", v -> v == 0),
-                Row.of("timeouts / late / mismatched", "errors", 0, false));
+                Row.of("latency max (ms)", "latencyMaxMs", 3, true)),
+                costRows(Row.ratioTarget("server CPU per round trip (us)", "serverCpuPerOpUs", 2, "<= 1.25x",
+                        r -> r <= 1.25), "round trip"),
+                List.of(Row.valueTarget("lost messages", "lost", 0, false, "0", v -> v == 0),
+                        Row.of("timeouts / late / mismatched", "errors", 0, false)));
     }
 
     @Override

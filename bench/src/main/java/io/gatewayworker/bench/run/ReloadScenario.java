@@ -64,7 +64,7 @@ final class ReloadScenario extends EchoScenario {
 
     @Override
     List<Row> rows() {
-        return List.of(
+        return concat(List.of(
                 Row.of("clients connected", "clients", 0, false),
                 Row.of("jar swaps", "swaps", 0, false),
                 Row.of("reloads seen in the host log", "reloadsSeen", 0, false),
@@ -78,17 +78,8 @@ final class ReloadScenario extends EchoScenario {
                 Row.of("latency max during reloads (ms)", "reloadMaxLatencyMs", 3, true),
                 Row.valueTarget("added p99 during reloads (ms)", "addedP99Ms", 3, false, "<= 100 ms", v -> v <= 100),
                 Row.valueTarget("lost messages", "lost", 0, false, "0", v -> v == 0),
-                Row.of("timeouts / late / mismatched", "errors", 0, false),
-                Row.of("server CPU per round trip (us)", "serverCpuPerOpUs", 2, true),
-                Row.of("  user (us)", "serverUserPerOpUs", 2, true),
-                Row.of("  kernel (us)", "serverKernelPerOpUs", 2, true),
-                Row.of("server context switches per round trip", "serverSwitchesPerOp", 2, true),
-                Row.of("server cores busy", "serverCores", 2, true),
-                Row.of("load generator cores busy", "loadCores", 2, true),
-                Row.of("machine idle (%)", "machineIdle", 1, false),
-                Row.of("soft interrupts (cores)", "softirqCores", 2, false),
-                Row.of("other processes (cores)", "otherCores", 2, false),
-                Row.of("server RSS (MB)", "serverRssMb", 0, true));
+                Row.of("timeouts / late / mismatched", "errors", 0, false)),
+                costRows(Row.of("server CPU per round trip (us)", "serverCpuPerOpUs", 2, true), "round trip"));
     }
 
     @Override

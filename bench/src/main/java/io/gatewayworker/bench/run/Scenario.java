@@ -1,6 +1,7 @@
 package io.gatewayworker.bench.run;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +43,32 @@ abstract class Scenario {
 
     /** Runs the scenario against the server of {@code run}. */
     abstract Figures run(Run run) throws Exception;
+
+    /**
+     * The rows every load scenario shows: {@code cpu}, its row of server CPU per operation (with the
+     * scenario's target, if it has one), then how that CPU splits, and what the load generator and the
+     * rest of the machine did. {@code perOp} names the operation ("round trip").
+     */
+    static List<Row> costRows(Row cpu, String perOp) {
+        return List.of(cpu,
+                Row.of("  user (us)", "serverUserPerOpUs", 2, true),
+                Row.of("  kernel (us)", "serverKernelPerOpUs", 2, true),
+                Row.of("server kernel share (%)", "serverKernelShare", 1, false),
+                Row.of("server context switches per " + perOp, "serverSwitchesPerOp", 2, true),
+                Row.of("server cores busy", "serverCores", 2, true),
+                Row.of("load generator cores busy", "loadCores", 2, true),
+                Row.of("load generator CPU per " + perOp + " (us)", "loadCpuPerOpUs", 2, true),
+                Row.of("machine idle (%)", "machineIdle", 1, false),
+                Row.of("soft interrupts (cores)", "softirqCores", 2, false),
+                Row.of("other processes (cores)", "otherCores", 2, false),
+                Row.of("server RSS (MB)", "serverRssMb", 0, true));
+    }
+
+    /** {@code lists} one after the other. */
+    @SafeVarargs
+    static List<Row> concat(List<Row>... lists) {
+        return Arrays.stream(lists).flatMap(List::stream).toList();
+    }
 
     /**
      * A row of the table.
