@@ -51,7 +51,7 @@ class EchoScenario extends Scenario {
                 costRows(Row.ratioTarget("server CPU per round trip (us)", "serverCpuPerOpUs", 2, "<= 1.25x",
                         r -> r <= 1.25), "round trip"),
                 List.of(Row.valueTarget("lost messages", "lost", 0, false, "0", v -> v == 0),
-                        Row.of("timeouts / late / mismatched", "errors", 0, false)));
+                        Row.of("timeouts/late/mismatched/duplicates", "errors", 0, false)));
     }
 
     @Override
@@ -89,11 +89,13 @@ class EchoScenario extends Scenario {
         f.put("late", m.get("late"));
         f.put("mismatched", m.get("mismatched"));
         f.put("closed", m.get("closed"));
-        f.put("errors", m.get("timeouts") + " / " + m.get("late") + " / " + m.get("mismatched"));
-        if (lost > 0 || m.get("mismatched") > 0 || m.get("closed") > 0) {
+        f.put("errors", m.get("timeouts") + "/" + m.get("late") + "/" + m.get("mismatched") + "/" + m.get("duplicates"));
+        f.put("duplicates", m.get("duplicates"));
+        if (lost > 0 || m.get("mismatched") > 0 || m.get("duplicates") > 0 || m.get("closed") > 0) {
             f.note(String.format("%d message(s) lost (%d timed out, %d of those answered late, %d unanswered at the end),"
-                    + " %d unexpected answer(s), %d connection(s) closed by the server", lost, m.get("timeouts"),
-                    m.get("late"), m.get("outstanding"), m.get("mismatched"), m.get("closed")));
+                    + " %d unexpected answer(s), %d duplicated answer(s), %d connection(s) closed by the server", lost,
+                    m.get("timeouts"), m.get("late"), m.get("outstanding"), m.get("mismatched"), m.get("duplicates"),
+                    m.get("closed")));
         }
         after(run, f, m);
         return f;
