@@ -2,6 +2,7 @@ package io.gatewayworker.bench.ceiling;
 
 import io.gatewayworker.bench.Messages;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -10,6 +11,7 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -48,6 +50,13 @@ final class CeilingFrameHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof TextWebSocketFrame frame) {
             ByteBuf content = frame.content();
+            if (!ByteBufUtil.isText(content, StandardCharsets.UTF_8)) {
+                // RFC 6455 requires it, and the host does it on every text message: the same work here.
+                frame.release();
+                ctx.writeAndFlush(new CloseWebSocketFrame(1007, "invalid UTF-8"))
+                        .addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
             if (Messages.isEcho(content)) {
                 ctx.write(frame, ctx.voidPromise());
                 flushPending = true;

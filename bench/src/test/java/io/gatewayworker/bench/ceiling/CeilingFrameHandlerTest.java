@@ -33,6 +33,17 @@ class CeilingFrameHandlerTest {
     }
 
     @Test
+    void aTextMessageThatIsNotUtf8IsClosedWith1007AsTheHostDoes() {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ch.pipeline().addLast(new CeilingFrameHandler(new Broadcaster(ch.eventLoop())));
+        ch.pipeline().fireChannelRead(new TextWebSocketFrame(Unpooled.wrappedBuffer(new byte[] {'e', 'c', (byte) 0xC3, 0x28})));
+        io.netty.handler.codec.http.websocketx.CloseWebSocketFrame close = ch.readOutbound();
+        assertEquals(1007, close.statusCode());
+        close.release();
+        assertFalse(ch.isOpen());
+    }
+
+    @Test
     void allGoesToEveryClientOnTheLoopAsWireBytes() {
         EmbeddedChannel sender = new EmbeddedChannel();
         Broadcaster broadcaster = new Broadcaster(sender.eventLoop());
