@@ -2,8 +2,11 @@ package io.gatewayworker.bench.load;
 
 /**
  * The measured window of a load process and the reload marks, set by the command thread and read by the
- * event loops. An operation counts when it started at or after {@link #start} and finished at or before
- * {@link #end}, so warm-up traffic and the drain at the end stay out of the figures.
+ * event loops. An operation counts when it finished inside the window, between {@link #start} and
+ * {@link #end}: the operations counted are those whose work the server's CPU, sampled over the same
+ * window, paid for (the last part of each; an operation straddling an edge is counted at one edge and
+ * not the other). Counting only those that also started inside would leave out a latency's worth of
+ * operations per window, which for a slow fan-out is a percent or two.
  *
  * <p>Times are {@link #now()}: nanoseconds since this class was loaded, always positive. Thread-safe
  * (volatile fields).
@@ -32,7 +35,7 @@ final class Window {
 
     /** True when an operation started at {@code startedAt} and finished at {@code finishedAt} counts. */
     boolean counts(long startedAt, long finishedAt) {
-        return startedAt >= start && finishedAt <= end;
+        return finishedAt >= start && finishedAt <= end;
     }
 
     /** Marks (or unmarks) the time while the server reloads its app. */
