@@ -197,8 +197,9 @@ final class CommandExecutor {
                         if (appClients.isEmpty()) {
                             return;
                         }
+                        boolean excluding = !exclude.isEmpty(); // no boxing per receiver when nobody is excluded
                         for (ClientConnection client : targets.apply(appClients)) {
-                            if (!exclude.contains(client.number())) {
+                            if (!excluding || !exclude.contains(client.number())) {
                                 client.write(shared.copyFor(client.listener().wire()));
                             }
                         }
