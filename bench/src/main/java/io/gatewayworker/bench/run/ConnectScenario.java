@@ -49,6 +49,8 @@ final class ConnectScenario extends Scenario {
                 Row.of("load processes", "loadProcesses", 0, false),
                 Row.of("handshakes/s (after the base)", "handshakesPerSec", 0, true),
                 Row.of("server CPU per handshake (us)", "serverCpuPerOpUs", 1, true),
+                Row.of("load generator CPU per handshake (us)", "loadCpuPerOpUs", 1, true),
+                Row.of("load generator cores busy (handshakes)", "loadCores", 2, true),
                 Row.of("heap after GC, no clients (MB)", "heapEmptyMb", 1, true),
                 Row.of("heap after GC, all clients (MB)", "heapFullMb", 1, true),
                 Row.ratioTarget("heap per connection (bytes)", "heapPerConnBytes", 0, "<= 1.5x", r -> r <= 1.5),
