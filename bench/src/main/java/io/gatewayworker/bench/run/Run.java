@@ -44,8 +44,12 @@ final class Run implements AutoCloseable {
      * @param machine the machine's CPU counters
      * @param rss the server's resident memory in bytes
      */
+    /**
+     * @param loops the CPU of the load processes' event-loop threads ({@code load-io-*}) together: what
+     *        says whether the load generator, not the server, set the pace
+     */
     record Sample(ProcStat.Cpu server, Map<Long, ProcStat.ThreadCpu> threads, List<ProcStat.Cpu> loads,
-            ProcStat.Machine machine, long rss, long nanos) {
+            ProcStat.Cpu loops, ProcStat.Machine machine, long rss, long nanos) {
     }
 
     private Run(Settings s, String target, Path dir, Cleanup cleanup, ServerProcess server, Path pluginsDir) {
@@ -199,11 +203,20 @@ final class Run implements AutoCloseable {
         ProcStat.Machine machine = ProcStat.machine();
         ProcStat.Cpu cpu = ProcStat.cpu(pid);
         List<ProcStat.Cpu> loadCpu = new ArrayList<>();
+        long loopUser = 0;
+        long loopSystem = 0;
         for (LoadProcess p : loads) {
             loadCpu.add(ProcStat.cpu(p.pid()));
+            for (ProcStat.ThreadCpu t : ProcStat.threads(p.pid()).values()) {
+                if (t.name().startsWith("load-io")) {
+                    loopUser += t.cpu().user();
+                    loopSystem += t.cpu().system();
+                }
+            }
         }
         Map<Long, ProcStat.ThreadCpu> threads = ProcStat.threads(pid);
-        return new Sample(cpu, threads, loadCpu, machine, ProcStat.rss(pid), System.nanoTime());
+        ProcStat.Cpu loops = new ProcStat.Cpu(loopUser, loopSystem, System.nanoTime());
+        return new Sample(cpu, threads, loadCpu, loops, machine, ProcStat.rss(pid), System.nanoTime());
     }
 
     /**
@@ -241,10 +254,14 @@ final class Run implements AutoCloseable {
         f.put("otherCores", otherCores);
         f.put("serverRssMb", b.rss() / 1048576.0);
         int loadThreadsTotal = s.loadThreads * Math.max(1, loads.size());
-        if (loadCores >= 0.9 * Math.min(loadThreadsTotal, Runtime.getRuntime().availableProcessors())) {
-            f.note(String.format("client-bound: the load generator kept %.2f core(s) busy with %d event loop thread(s);"
-                    + " the rate says more about it than about the server; compare CPU per operation", loadCores,
-                    loadThreadsTotal));
+        // Client-bound when the load's event-loop threads, not the process (GC and JIT threads count there
+        // too), were busy nearly all the time.
+        double loopCores = b.loops().since(a.loops()).cores();
+        f.put("loadLoopCores", loopCores);
+        if (loopCores >= 0.9 * Math.min(loadThreadsTotal, cpus)) {
+            f.note(String.format("client-bound: the load generator's %d event loop thread(s) kept %.2f core(s) busy;"
+                    + " the rate says more about it than about the server; compare CPU per operation",
+                    loadThreadsTotal, loopCores));
         }
         if (otherCores > 0.15) {
             f.note(String.format("disturbed: other processes kept %.2f core(s) busy during the window; run again on a"
