@@ -155,7 +155,7 @@ public final class LoadGenerator {
             }
             case "report" -> out.println("@result " + report());
             case "status" -> {
-                LoopStats.Snapshot s = snapshot();
+                Counters s = snapshot();
                 out.println("@status open=" + load.open() + " closed=" + s.closed);
             }
             case "exit" -> {
@@ -226,21 +226,21 @@ public final class LoadGenerator {
         return loop.submit(task).get(10, TimeUnit.SECONDS).longValue();
     }
 
-    private LoopStats.Snapshot snapshot() throws InterruptedException, ExecutionException, TimeoutException {
-        LoopStats.Snapshot total = new LoopStats.Snapshot();
-        List<Future<LoopStats.Snapshot>> parts = new ArrayList<>();
+    private Counters snapshot() throws InterruptedException, ExecutionException, TimeoutException {
+        Counters total = new Counters();
+        List<Future<Counters>> parts = new ArrayList<>();
         for (EventLoop loop : load.loops()) {
             LoopStats stats = load.stats(loop);
             parts.add(loop.submit(stats::snapshot));
         }
-        for (Future<LoopStats.Snapshot> f : parts) {
+        for (Future<Counters> f : parts) {
             total.add(f.get(10, TimeUnit.SECONDS));
         }
         return total;
     }
 
     private String report() throws InterruptedException, ExecutionException, TimeoutException {
-        LoopStats.Snapshot s = snapshot();
+        Counters s = snapshot();
         return "mode=" + mode + " ops=" + s.ops + " markedOps=" + s.markedOps + " completed=" + s.completed
                 + " timeouts=" + s.timeouts + " late=" + s.late + " mismatched=" + s.mismatched + " gaps=" + s.gaps
                 + " duplicates=" + s.duplicates + " undelivered=" + s.undelivered + " closed=" + s.closed
