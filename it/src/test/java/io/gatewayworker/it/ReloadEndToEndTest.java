@@ -9,7 +9,6 @@ import io.gatewayworker.host.testing.PluginJars;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,17 +28,11 @@ class ReloadEndToEndTest {
     Path dir;
 
     private Path echo(String version) throws Exception {
-        Path source = Path.of(System.getProperty("gw.app.sources"), "echo", "EchoEvents.java");
-        return PluginJars.app("echo", version).source(Files.readString(source))
-                .fileName("echo-" + version + ".jar").build(dir.resolve("builds"));
+        return TestApps.echo(dir.resolve("builds"), version);
     }
 
-    /** Replaces plugins/echo.jar the way a deployment should: write beside it, then move it in. */
     private void deploy(Path jar) throws Exception {
-        Path plugins = Files.createDirectories(dir.resolve("plugins"));
-        Path tmp = plugins.resolve("echo.jar.part");
-        Files.copy(jar, tmp, StandardCopyOption.REPLACE_EXISTING);
-        Files.move(tmp, plugins.resolve("echo.jar"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        TestApps.deploy(jar, dir.resolve("plugins"), "echo.jar");
     }
 
     /** Stacks of the server's threads, for a failure message. */

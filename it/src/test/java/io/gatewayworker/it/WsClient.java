@@ -32,7 +32,11 @@ final class WsClient implements AutoCloseable {
     private final WebSocket socket;
 
     private WsClient(URI uri, String... headers) {
-        WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(WAIT);
+        this(HTTP, uri, headers);
+    }
+
+    private WsClient(HttpClient http, URI uri, String... headers) {
+        WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(WAIT);
         for (int i = 0; i + 1 < headers.length; i += 2) {
             builder.header(headers[i], headers[i + 1]);
         }
@@ -41,6 +45,14 @@ final class WsClient implements AutoCloseable {
 
     static WsClient connect(URI uri) {
         return new WsClient(uri);
+    }
+
+    /**
+     * Connects through an HTTP client of its own: the JDK's client runs all of its connections on one
+     * selector thread, so clients measured for latency should not share it with clients that flood.
+     */
+    static WsClient connectAlone(URI uri) {
+        return new WsClient(HttpClient.newHttpClient(), uri);
     }
 
     /** Connects with extra request headers: name, value, name, value... */
@@ -56,16 +68,26 @@ final class WsClient implements AutoCloseable {
 
     /** Sends a text message and waits until it is written. */
     WsClient send(String text) {
-        socket.sendText(text, true).orTimeout(WAIT.toMillis(), TimeUnit.MILLISECONDS).join();
+        return send(text, WAIT);
+    }
+
+    /** Sends a text message and waits, at most {@code wait}, until it is written. */
+    WsClient send(String text, Duration wait) {
+        socket.sendText(text, true).orTimeout(wait.toMillis(), TimeUnit.MILLISECONDS).join();
         return this;
     }
 
     /** The next text message, waiting at most {@link #WAIT}. */
     String next() {
+        return next(WAIT);
+    }
+
+    /** The next text message, waiting at most {@code wait}. */
+    String next(Duration wait) {
         try {
-            String m = messages.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            String m = messages.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
             if (m == null) {
-                throw new AssertionError("no message within " + WAIT.toSeconds() + " s");
+                throw new AssertionError("no message within " + wait.toSeconds() + " s");
             }
             return m;
         } catch (InterruptedException e) {

@@ -76,12 +76,12 @@ public final class ConfigLoader {
             limit("limits.waiting.clients-per-app", "10000", "Clients kept waiting while no worker serves their app; then new ones are refused with 1013.",
                     (l, v) -> l.with(b -> b.maxWaitingClientsPerApp = integer(v, 1, Integer.MAX_VALUE)),
                     l -> String.valueOf(l.maxWaitingClientsPerApp())),
-            limit("limits.link.credit-window", "32768", "Events a gateway may send a worker ahead of the worker's acknowledgements.",
+            limit("limits.link.credit-window", "8192", "Events a gateway may send a worker ahead of the worker's acknowledgements.",
                     (l, v) -> l.with(b -> b.linkCreditWindow = integer(v, 16, Integer.MAX_VALUE)),
                     l -> String.valueOf(l.linkCreditWindow())),
-            limit("limits.worker.client-queue-high", "256", "Events of one client queued in a worker before it asks the gateway to pause that client.",
-                    (l, v) -> l.with(b -> b.clientQueueHigh = integer(v, 2, Integer.MAX_VALUE)),
-                    l -> String.valueOf(l.clientQueueHigh())),
+            limit("limits.client.in-flight", "128", "Events of one client on their way to its worker or waiting there; then reading from that client pauses until the worker catches up.",
+                    (l, v) -> l.with(b -> b.clientInFlight = integer(v, 4, Integer.MAX_VALUE)),
+                    l -> String.valueOf(l.clientInFlight())),
             limit("limits.query.timeout", "5s", "Longest wait of a Gateway query for the gateways' answers.",
                     (l, v) -> l.with(b -> b.queryTimeout = duration(v)), l -> millis(l.queryTimeout())),
             limit("limits.reload.drain-timeout", "10s", "During a reload, longest wait for the old version's running callbacks.",
@@ -91,7 +91,9 @@ public final class ConfigLoader {
             limit("clients.ping-interval", "25s", "How long a client may stay silent before it is sent a WebSocket ping, which browsers and other conforming clients answer with a pong; 0 sends no pings.",
                     (l, v) -> l.with(b -> b.pingInterval = durationOrZero(v)), l -> millis(l.pingInterval())),
             limit("clients.idle-timeout", "60s", "How long a client may stay silent (no message, no pong) before it is closed (1001); 0 never closes a client for silence.",
-                    (l, v) -> l.with(b -> b.idleTimeout = durationOrZero(v)), l -> millis(l.idleTimeout())));
+                    (l, v) -> l.with(b -> b.idleTimeout = durationOrZero(v)), l -> millis(l.idleTimeout())),
+            limit("limits.flow.stall-timeout", "5s", "How long queued work may wait with nothing holding it back, or a client stay paused with nothing in flight, before it is logged and counted as a stall (a bug to report).",
+                    (l, v) -> l.with(b -> b.stallTimeout = duration(v)), l -> millis(l.stallTimeout())));
 
     private static final Map<String, Key> BY_NAME = new LinkedHashMap<>();
 

@@ -19,8 +19,8 @@ import java.util.function.Consumer;
  * @param maxWaitingClientsPerApp clients kept waiting while no worker serves their app; past it, new
  *        clients are refused with 1013 (try again later)
  * @param linkCreditWindow events a gateway may send a worker before the worker acknowledges them
- * @param clientQueueHigh events of one client queued in a worker before the worker asks its gateway to
- *        pause that client (it resumes at half)
+ * @param clientInFlight events of one client on their way to its worker or waiting there, not yet
+ *        handled; past it, reading from that client pauses until the worker catches up
  * @param queryTimeout longest wait of a {@code Gateway} query for the gateways' answers
  * @param reloadDrainTimeout during a reload or removal, longest wait for the old version's running
  *        callbacks to return before it is stopped anyway
@@ -30,6 +30,9 @@ import java.util.function.Consumer;
  *        WebSocket ping frame, which conforming clients answer with a pong); zero sends none
  * @param idleTimeout how long a client may stay silent (no message, no pong) before the gateway closes
  *        it (1001); zero never closes a client for silence
+ * @param stallTimeout how long queued work may wait although nothing holds it back (credit there, the
+ *        channel writable, no hold), or a client may stay paused for events in flight that are all
+ *        handled, before it is reported as a stall (a missed wake-up: a bug)
  */
 public record Limits(
         int maxFrameBytes,
@@ -42,12 +45,13 @@ public record Limits(
         int maxWaitingEventsPerClient,
         int maxWaitingClientsPerApp,
         int linkCreditWindow,
-        int clientQueueHigh,
+        int clientInFlight,
         Duration queryTimeout,
         Duration reloadDrainTimeout,
         Duration leakCheckDelay,
         Duration pingInterval,
-        Duration idleTimeout) {
+        Duration idleTimeout,
+        Duration stallTimeout) {
 
     public static final int DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024;
@@ -59,11 +63,13 @@ public record Limits(
     public static final int DEFAULT_MAX_WAITING_EVENTS_PER_CLIENT = 256;
     public static final int DEFAULT_MAX_WAITING_CLIENTS_PER_APP = 10_000;
     /**
-     * Large against {@link #DEFAULT_CLIENT_QUEUE_HIGH}: a client whose events pile up is paused long
-     * before it could take a noticeable share of its link's window from the others.
+     * Large against {@link #DEFAULT_CLIENT_IN_FLIGHT}, so that many clients share it, and small enough
+     * that a full window crosses the link in well under a second on a busy machine: everything in the
+     * window waits in one line, so its size is the latency a burst can add.
      */
-    public static final int DEFAULT_LINK_CREDIT_WINDOW = 32768;
-    public static final int DEFAULT_CLIENT_QUEUE_HIGH = 256;
+    public static final int DEFAULT_LINK_CREDIT_WINDOW = 8192;
+    /** Enough to keep a client's stream flowing through the worker; small against the link's window. */
+    public static final int DEFAULT_CLIENT_IN_FLIGHT = 128;
     public static final Duration DEFAULT_QUERY_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_RELOAD_DRAIN_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_LEAK_CHECK_DELAY = Duration.ofSeconds(30);
@@ -71,6 +77,8 @@ public record Limits(
     public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(25);
     /** Two missed pings and some: a live client has answered by then. */
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    /** Far beyond any wait a busy but working server has with its work and its permission both present. */
+    public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(5);
 
     public Limits {
         positive("maxFrameBytes", maxFrameBytes);
@@ -85,14 +93,15 @@ public record Limits(
         if (linkCreditWindow < 16) {
             throw new IllegalArgumentException("linkCreditWindow: " + linkCreditWindow + " (expected: >= 16)");
         }
-        if (clientQueueHigh < 2) {
-            throw new IllegalArgumentException("clientQueueHigh: " + clientQueueHigh + " (expected: >= 2)");
+        if (clientInFlight < 4) {
+            throw new IllegalArgumentException("clientInFlight: " + clientInFlight + " (expected: >= 4)");
         }
         positive("queryTimeout", queryTimeout);
         positive("reloadDrainTimeout", reloadDrainTimeout);
         positive("leakCheckDelay", leakCheckDelay);
         notNegative("pingInterval", pingInterval);
         notNegative("idleTimeout", idleTimeout);
+        positive("stallTimeout", stallTimeout);
     }
 
     /** The defaults. */
@@ -100,9 +109,9 @@ public record Limits(
         return new Limits(DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_HTTP_HEADER_BYTES,
                 DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_SESSION_BYTES, DEFAULT_MAX_PENDING_OUTPUT_BYTES,
                 DEFAULT_MAX_CONNECTIONS_PER_LISTENER, DEFAULT_MAX_WAITING_EVENTS_PER_CLIENT,
-                DEFAULT_MAX_WAITING_CLIENTS_PER_APP, DEFAULT_LINK_CREDIT_WINDOW, DEFAULT_CLIENT_QUEUE_HIGH,
+                DEFAULT_MAX_WAITING_CLIENTS_PER_APP, DEFAULT_LINK_CREDIT_WINDOW, DEFAULT_CLIENT_IN_FLIGHT,
                 DEFAULT_QUERY_TIMEOUT, DEFAULT_RELOAD_DRAIN_TIMEOUT, DEFAULT_LEAK_CHECK_DELAY,
-                DEFAULT_PING_INTERVAL, DEFAULT_IDLE_TIMEOUT);
+                DEFAULT_PING_INTERVAL, DEFAULT_IDLE_TIMEOUT, DEFAULT_STALL_TIMEOUT);
     }
 
     /** A copy with another leak check delay. */
@@ -129,12 +138,13 @@ public record Limits(
         public int maxWaitingEventsPerClient;
         public int maxWaitingClientsPerApp;
         public int linkCreditWindow;
-        public int clientQueueHigh;
+        public int clientInFlight;
         public Duration queryTimeout;
         public Duration reloadDrainTimeout;
         public Duration leakCheckDelay;
         public Duration pingInterval;
         public Duration idleTimeout;
+        public Duration stallTimeout;
 
         Builder(Limits l) {
             maxFrameBytes = l.maxFrameBytes;
@@ -147,19 +157,20 @@ public record Limits(
             maxWaitingEventsPerClient = l.maxWaitingEventsPerClient;
             maxWaitingClientsPerApp = l.maxWaitingClientsPerApp;
             linkCreditWindow = l.linkCreditWindow;
-            clientQueueHigh = l.clientQueueHigh;
+            clientInFlight = l.clientInFlight;
             queryTimeout = l.queryTimeout;
             reloadDrainTimeout = l.reloadDrainTimeout;
             leakCheckDelay = l.leakCheckDelay;
             pingInterval = l.pingInterval;
             idleTimeout = l.idleTimeout;
+            stallTimeout = l.stallTimeout;
         }
 
         Limits build() {
             return new Limits(maxFrameBytes, maxMessageBytes, maxHttpHeaderBytes, handshakeTimeout, maxSessionBytes,
                     maxPendingOutputBytes, maxConnectionsPerListener, maxWaitingEventsPerClient, maxWaitingClientsPerApp,
-                    linkCreditWindow, clientQueueHigh, queryTimeout, reloadDrainTimeout, leakCheckDelay, pingInterval,
-                    idleTimeout);
+                    linkCreditWindow, clientInFlight, queryTimeout, reloadDrainTimeout, leakCheckDelay, pingInterval,
+                    idleTimeout, stallTimeout);
         }
     }
 

@@ -188,6 +188,8 @@ public final class AdminCommands implements AutoCloseable {
         out.printf("memory   heap %s of %s, direct %s%n", Text.bytes(heap.getUsed()),
                 Text.bytes(heap.getMax() > 0 ? heap.getMax() : rt.maxMemory()), Text.bytes(Math.max(0, direct)));
         out.printf("clients  %s connected%n", Text.count(host.gateway().clientCount()));
+        out.printf("flow     stalls %s (missed wake-ups found by the flow watch; 0 is right)%n",
+                Text.count(host.gateway().stalls() + host.worker().stalls()));
         out.println();
         List<GatewayServer.ListenerStats> now = host.gateway().listenerStats();
         List<String[]> rows = new ArrayList<>();

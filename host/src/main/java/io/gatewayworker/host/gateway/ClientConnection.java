@@ -32,8 +32,15 @@ import org.slf4j.LoggerFactory;
  * carries the client's info and session; later ones carry the session only when it changed since it
  * was last sent. While no worker serves the client's app, events wait here in order (bounded).
  *
+ * <p><b>Flow.</b> At most {@code limits.client.in-flight} events of a client are on their way to its
+ * worker or waiting there. Every quarter of that bound, an event is marked {@code ack}; the worker
+ * acknowledges a marked event once it is handled, and with it every earlier one (a client's events are
+ * handled in order). So one busy client cannot fill its link's queue and push every other client's
+ * events behind its own, and the link's queue stays short enough to cross quickly on a busy machine.
+ *
  * <p><b>Reading</b> pauses for any of: the handshake is pending, the worker link is out of credit, the
- * worker asked to pause this client, no worker serves the app; it resumes when no reason is left.
+ * client has the most events in flight it may have, no worker serves the app; it resumes when no reason
+ * is left.
  *
  * <p>Loop-confined: every method runs on the channel's event loop, except {@link #number()},
  * {@link #id()}, {@link #loop()} and {@link #writeSession}, which link threads call (the session fields
@@ -43,8 +50,10 @@ final class ClientConnection {
 
     static final int PAUSE_HANDSHAKE = 1;
     static final int PAUSE_CREDIT = 2;
-    static final int PAUSE_WORKER = 4;
+    static final int PAUSE_FLOW = 4;
     static final int PAUSE_NO_WORKER = 8;
+    /** Pauses during which input already read is held back by the protocol rather than sent. */
+    private static final int HOLD_INPUT = PAUSE_CREDIT | PAUSE_FLOW;
 
     enum State { HANDSHAKING, OPEN, CLOSING, CLOSED }
 
@@ -81,6 +90,10 @@ final class ClientConnection {
     private volatile long sessionVersion;
     private volatile long sentSessionVersion = -1;
     private int pauses;
+    /** Events sent to {@link #link} and not yet acknowledged as handled. */
+    private int inFlight;
+    /** Events sent since the last one marked {@code ack}. */
+    private int sinceMark;
     private ArrayDeque<ClientEvent.Builder> waiting;
     /** The app key this client is counted under while it waits for a worker, or null. */
     private String countedAs;
@@ -133,6 +146,11 @@ final class ClientConnection {
 
     String app() {
         return app;
+    }
+
+    /** The worker link this client is bound to, or null. Loop. */
+    WorkerLink link() {
+        return link;
     }
 
     Session session() {
@@ -338,6 +356,7 @@ final class ClientConnection {
             link.unbind();
             link = null;
         }
+        forgetFlow();
         if (app == null) {
             app = gateway.links().resolveApp(listener.config().app());
             if (app == null) {
@@ -367,7 +386,57 @@ final class ClientConnection {
             sentSessionVersion = version;
         }
         announced = true;
+        int bound = gateway.limits().clientInFlight();
+        inFlight++;
+        if (++sinceMark >= markEvery(bound)) {
+            sinceMark = 0;
+            event.setAck(true);
+        }
         target.send(Envelope.newBuilder().setEvent(event).build(), this);
+        if (inFlight >= bound && (pauses & PAUSE_FLOW) == 0) {
+            pause(PAUSE_FLOW);
+            target.flowPaused(this, true);
+        }
+    }
+
+    /** Every how many events one is marked {@code ack}, for a bound of {@code bound} events in flight. */
+    static int markEvery(int bound) {
+        return Math.max(1, bound / 4);
+    }
+
+    /**
+     * {@code from} handled the last event marked {@code ack}, and every earlier one: reading resumes
+     * if it paused for events in flight. An acknowledgement from a link this client has left is stale
+     * and changes nothing.
+     */
+    void acked(WorkerLink from) {
+        if (from != link) {
+            return;
+        }
+        int bound = gateway.limits().clientInFlight();
+        inFlight = Math.max(0, inFlight - markEvery(bound));
+        if ((pauses & PAUSE_FLOW) != 0 && inFlight < bound) {
+            from.flowPaused(this, false);
+            resume(PAUSE_FLOW);
+        }
+    }
+
+    /** The link {@code gone} closed: events in flight there are over; read again and rebind on the next event. */
+    void linkLost(WorkerLink gone) {
+        if (gone == link) {
+            forgetFlow();
+        }
+    }
+
+    private void forgetFlow() {
+        inFlight = 0;
+        sinceMark = 0;
+        resume(PAUSE_FLOW);
+    }
+
+    /** Events sent to the bound worker and not acknowledged yet. Loop. */
+    int inFlight() {
+        return inFlight;
     }
 
     private void queue(ClientEvent.Builder event) {
@@ -628,12 +697,23 @@ final class ClientConnection {
             return;
         }
         pauses &= ~reason;
+        if ((reason & HOLD_INPUT) != 0 && !holdsInput() && protocol != null) {
+            protocol.releaseHeld(); // may pause again
+        }
         if (pauses == 0) {
             lastActive = clock(); // its silence while paused does not count against it
         }
         if (pauses == 0 && channel.isActive()) {
             channel.config().setAutoRead(true);
         }
+    }
+
+    /**
+     * Whether the client may send no more events now (out of credit, or at its bound of events in
+     * flight): what it already sent is held back by its protocol until then. Loop.
+     */
+    boolean holdsInput() {
+        return (pauses & HOLD_INPUT) != 0;
     }
 
     // ------------------------------------------------------------------ stats (loop)

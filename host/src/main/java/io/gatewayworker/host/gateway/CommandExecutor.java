@@ -3,7 +3,6 @@ package io.gatewayworker.host.gateway;
 import io.gatewayworker.proto.link.v1.Body;
 import io.gatewayworker.proto.link.v1.Close;
 import io.gatewayworker.proto.link.v1.Command;
-import io.gatewayworker.proto.link.v1.FlowControl;
 import io.gatewayworker.proto.link.v1.Send;
 import io.gatewayworker.proto.link.v1.SessionWrite;
 import io.gatewayworker.proto.link.v1.Verdict;
@@ -91,18 +90,11 @@ final class CommandExecutor {
         }
     }
 
-    void flow(FlowControl flow) {
-        ClientConnection client = gateway.table().get(flow.getConnection());
+    /** The worker handled the marked event of a client: its loop counts that (see ClientConnection). */
+    void acked(int connection) {
+        ClientConnection client = gateway.table().get(connection);
         if (client != null) {
-            boolean pause = flow.getPause();
-            batch(client.loop()).add(() -> {
-                link.pausedByWorker(client, pause);
-                if (pause) {
-                    client.pause(ClientConnection.PAUSE_WORKER);
-                } else {
-                    client.resume(ClientConnection.PAUSE_WORKER);
-                }
-            });
+            batch(client.loop()).add(() -> client.acked(link));
         }
     }
 

@@ -17,6 +17,7 @@ import io.gatewayworker.proto.link.v1.Role;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
@@ -57,6 +58,12 @@ import org.slf4j.LoggerFactory;
 public final class GatewayServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
+    /**
+     * Reads from a client of at most 16 KiB (Netty's default goes to 64 KiB): a client that floods then
+     * takes no larger a turn of its event loop than one read of that size, and what one read brings is
+     * what may wait on the gateway while the client is paused. Larger messages take more reads.
+     */
+    private static final AdaptiveRecvByteBufAllocator CLIENT_READS = new AdaptiveRecvByteBufAllocator(64, 1024, 16 * 1024);
 
     private final EventLoops loops;
     private final Transport transport;
@@ -76,6 +83,7 @@ public final class GatewayServer implements AutoCloseable {
     private volatile Channel internal;
     private RegisterLink register;
     private final List<ScheduledFuture<?>> heartbeats = new ArrayList<>();
+    private final GatewayFlowWatch flowWatch;
 
     /**
      * @param internalAddress this gateway's internal address: what its client ids encode and where
@@ -93,6 +101,7 @@ public final class GatewayServer implements AutoCloseable {
         this.listeners = listeners.stream().map(l -> new Listener(l, limits.maxConnectionsPerListener())).toList();
         this.wireFormats = this.listeners.stream().map(Listener::wire).collect(Collectors.toUnmodifiableSet());
         this.table = new ClientTable(internalAddress.ipv4(), internalAddress.port());
+        this.flowWatch = new GatewayFlowWatch(links, table, limits.clientInFlight(), limits.stallTimeout(), this::flowReport);
     }
 
     /** Binds the internal endpoint for workers and announces this gateway to the register. */
@@ -122,6 +131,7 @@ public final class GatewayServer implements AutoCloseable {
     /** Opens every public listener; completes with their bound addresses, in configuration order. */
     public CompletableFuture<List<InetSocketAddress>> startListeners() {
         startHeartbeats();
+        flowWatch.start(loops.io());
         List<CompletableFuture<InetSocketAddress>> bound = new ArrayList<>();
         for (Listener listener : listeners) {
             CompletableFuture<InetSocketAddress> one = new CompletableFuture<>();
@@ -131,6 +141,7 @@ public final class GatewayServer implements AutoCloseable {
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.ALLOCATOR, alloc)
+                    .childOption(ChannelOption.RCVBUF_ALLOCATOR, CLIENT_READS)
                     .childHandler(new WebSocketListenerInitializer(this, listener))
                     .bind(new InetSocketAddress(config.host(), config.port()))
                     .addListener((ChannelFutureListener) f -> {
@@ -245,6 +256,7 @@ public final class GatewayServer implements AutoCloseable {
     public void close() {
         stopping = true;
         heartbeats.forEach(h -> h.cancel(false));
+        flowWatch.close();
         stopAccepting();
         if (register != null) {
             register.close();
@@ -402,17 +414,42 @@ public final class GatewayServer implements AutoCloseable {
         StringBuilder sb = new StringBuilder();
         for (WorkerLink link : links.all()) {
             sb.append("worker ").append(link.name()).append(": credit ").append(link.creditLeft())
-                    .append(", queued ").append(link.out().size()).append(", bound ").append(link.bound())
+                    .append(", queued ").append(link.out().size()).append(" (written ").append(link.out().written())
+                    .append(link.out().scheduled() ? ", run scheduled" : "").append(link.out().writable() ? "" : ", not writable")
+                    .append("), waiting for credit ").append(link.creditWaiters()).append(", paused for in-flight ")
+                    .append(link.flowPausedCount()).append(", bound ").append(link.bound())
                     .append(", work on client loops ").append(link.queuedWork()).append("; ");
         }
-        int[] paused = new int[16];
+        int[] paused = new int[4];
+        int reading = 0;
         int waiting = 0;
         for (ClientConnection c : table.all()) {
-            paused[c.pauses() & 15]++;
+            int pauses = c.pauses();
+            if (pauses == 0) {
+                reading++;
+            }
+            for (int bit = 0; bit < paused.length; bit++) {
+                if ((pauses & (1 << bit)) != 0) {
+                    paused[bit]++;
+                }
+            }
             waiting += c.waitingEvents();
         }
-        sb.append("clients by pause bits ").append(java.util.Arrays.toString(paused)).append(", waiting events ").append(waiting);
+        sb.append("clients reading ").append(reading).append(", paused for handshake ").append(paused[0])
+                .append(", for credit ").append(paused[1]).append(", for events in flight ").append(paused[2])
+                .append(", for no worker ").append(paused[3]).append("; events waiting for a worker ").append(waiting)
+                .append("; stalls ").append(flowWatch.stalls());
         return sb.toString();
+    }
+
+    /** Stalls (missed wake-ups) the flow watch reported since start. */
+    public long stalls() {
+        return flowWatch.stalls();
+    }
+
+    /** The flow watch (for tests). */
+    GatewayFlowWatch flowWatch() {
+        return flowWatch;
     }
 
     boolean stopping() {

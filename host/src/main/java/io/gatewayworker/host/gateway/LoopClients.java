@@ -76,6 +76,15 @@ final class LoopClients {
         return loop;
     }
 
+    /** Calls {@code action} for every accepted client of this loop. */
+    void forEachClient(java.util.function.Consumer<ClientConnection> action) {
+        for (AppClients clients : byApp.values()) {
+            for (ClientConnection c : clients.all) {
+                action.accept(c);
+            }
+        }
+    }
+
     /**
      * The heartbeat of this loop's clients: pings those silent for {@code pingMillis} or more (0: none)
      * and closes those silent for {@code idleMillis} or more (0: never). Returns how many it closed.

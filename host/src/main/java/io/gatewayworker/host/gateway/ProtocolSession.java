@@ -22,4 +22,11 @@ interface ProtocolSession {
 
     /** Asks the client for a sign of life (a WebSocket ping), if the protocol has one. */
     void ping();
+
+    /**
+     * The client may send events again: hand on what was read but held back meanwhile, in order, until
+     * it must hold again ({@link ClientConnection#holdsInput()}).
+     */
+    default void releaseHeld() {
+    }
 }

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +28,13 @@ import org.slf4j.LoggerFactory;
  * valid UTF-8 with 1007 (checked here on the whole message rather than by one more handler per
  * connection). It is also the connection's {@link ProtocolSession} once the handshake is done.
  *
+ * <p><b>Holding input.</b> Pausing reading stops the next socket read, but the frames of the read in
+ * progress still arrive; a small client message is a few bytes, so one read can hold thousands. While the
+ * client may send no more events ({@link ClientConnection#holdsInput()}: out of credit, or its events in
+ * flight at the bound), frames are kept here, in order, and handed on when it may send again
+ * ({@link #releaseHeld()}). So the bounds on events in flight hold exactly, and what waits here is at most
+ * the frames of one read.
+ *
  * <p>One instance per connection; runs on its event loop.
  */
 final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> implements ProtocolSession {
@@ -34,6 +42,9 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
     private static final Logger log = LoggerFactory.getLogger(WebSocketFrameHandler.class);
 
     private final ClientConnection client;
+    /** Frames read while the client must hold its input; null when none wait. */
+    private ArrayDeque<WebSocketFrame> held;
+    private boolean releasing;
 
     WebSocketFrameHandler(ClientConnection client) {
         this.client = client;
@@ -41,6 +52,42 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+        if (held != null || client.holdsInput()) {
+            if (held == null) {
+                held = new ArrayDeque<>();
+            }
+            held.add(frame.retain());
+            return;
+        }
+        handle(ctx, frame);
+    }
+
+    @Override
+    public void releaseHeld() {
+        ChannelHandlerContext ctx = client.channel().pipeline().context(this);
+        if (releasing || ctx == null) {
+            return; // the loop below goes on with the next frame
+        }
+        releasing = true;
+        try {
+            while (held != null && !client.holdsInput()) {
+                WebSocketFrame frame = held.poll();
+                if (frame == null) {
+                    held = null;
+                    return;
+                }
+                try {
+                    handle(ctx, frame);
+                } finally {
+                    frame.release();
+                }
+            }
+        } finally {
+            releasing = false;
+        }
+    }
+
+    private void handle(ChannelHandlerContext ctx, WebSocketFrame frame) {
         if (!client.isOpen() && !(frame instanceof CloseWebSocketFrame)) {
             return; // closing: after a close frame, or a protocol failure, no more data is taken
         }
@@ -99,6 +146,10 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (held != null) {
+            held.forEach(WebSocketFrame::release);
+            held = null;
+        }
         client.closed();
         ctx.fireChannelInactive();
     }

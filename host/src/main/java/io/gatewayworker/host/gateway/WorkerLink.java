@@ -6,6 +6,7 @@ import io.gatewayworker.proto.link.v1.Envelope;
 import io.netty.channel.Channel;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,10 +29,12 @@ final class WorkerLink {
     private final OutboundQueue out;
     private final String name;
     private final AtomicLong credit = new AtomicLong();
+    /** Clients woken from a credit pause so far: grows while waiters make progress. */
+    private final AtomicLong creditWakeups = new AtomicLong();
     private final ConcurrentLinkedQueue<ClientConnection> creditWaiters = new ConcurrentLinkedQueue<>();
     private final AtomicInteger bound = new AtomicInteger();
-    /** Clients this worker paused (FlowControl): released when the link goes. */
-    private final java.util.Set<ClientConnection> pausedByWorker = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Clients paused for their events in flight on this link: read again when the link goes. */
+    private final Set<ClientConnection> flowPaused = ConcurrentHashMap.newKeySet();
     private volatile Set<String> servingApps = Set.of();
     private volatile List<AppInfo> apps = List.of();
     private volatile boolean open = true;
@@ -142,30 +145,46 @@ final class WorkerLink {
         return credit.get();
     }
 
-    /** The worker paused or resumed one of its clients (on the client's loop). */
-    void pausedByWorker(ClientConnection client, boolean paused) {
+    /** Clients waiting for credit (approximate). */
+    int creditWaiters() {
+        return creditWaiters.size();
+    }
+
+    /** Clients woken from a credit pause so far. */
+    long creditWakeups() {
+        return creditWakeups.get();
+    }
+
+    /** A client paused (or resumed) for its events in flight on this link. Client's loop. */
+    void flowPaused(ClientConnection client, boolean paused) {
         if (paused) {
-            pausedByWorker.add(client);
+            flowPaused.add(client);
         } else {
-            pausedByWorker.remove(client);
+            flowPaused.remove(client);
         }
     }
 
-    /** The link is gone: every client it paused reads again, and rebinds on its next event. Link loop. */
+    /** Clients paused for their events in flight on this link now (for diagnostics). */
+    int flowPausedCount() {
+        return flowPaused.size();
+    }
+
+    /** The link is gone: every client paused on it reads again, and rebinds on its next event. Link loop. */
     void closed() {
         open = false;
         out.close();
         wakeCreditWaiters();
-        for (ClientConnection client : pausedByWorker) {
-            client.loop().execute(() -> client.resume(ClientConnection.PAUSE_WORKER));
+        for (ClientConnection client : flowPaused) {
+            client.loop().execute(() -> client.linkLost(this));
         }
-        pausedByWorker.clear();
+        flowPaused.clear();
     }
 
     private void wakeCreditWaiters() {
         ClientConnection c;
         while ((credit.get() > 0 || !open) && (c = creditWaiters.poll()) != null) {
             ClientConnection waiter = c;
+            creditWakeups.incrementAndGet();
             waiter.loop().execute(() -> waiter.resume(ClientConnection.PAUSE_CREDIT));
         }
     }

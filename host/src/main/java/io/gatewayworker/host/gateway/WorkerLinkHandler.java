@@ -27,7 +27,7 @@ final class WorkerLinkHandler extends SimpleChannelInboundHandler<Envelope> {
      * Operations of one worker's commands that may wait on the client loops before the worker is asked
      * to hold: enough for large fan-outs in flight, small enough to bound the memory they hold.
      */
-    static final long QUEUED_WORK_HIGH = 65_536;
+    static final long QUEUED_WORK_HIGH = 4096;
 
     private final GatewayServer gateway;
     private WorkerLink link;
@@ -60,8 +60,12 @@ final class WorkerLinkHandler extends SimpleChannelInboundHandler<Envelope> {
         }
         switch (msg.getBodyCase()) {
             case COMMAND -> commands.execute(msg.getCommand());
-            case CREDIT -> link.credit(msg.getCredit().getEvents());
-            case FLOW -> commands.flow(msg.getFlow());
+            case CREDIT -> {
+                link.credit(msg.getCredit().getEvents());
+                for (int i = 0; i < msg.getCredit().getAcksCount(); i++) {
+                    commands.acked(msg.getCredit().getAcks(i));
+                }
+            }
             case APPS -> {
                 link.apps(msg.getApps().getAppsList());
                 log.info("Worker {} now serves {}", link, describeApps());

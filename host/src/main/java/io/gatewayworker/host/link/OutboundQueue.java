@@ -2,6 +2,7 @@ package io.gatewayworker.host.link;
 
 import io.netty.channel.Channel;
 import io.netty.util.ReferenceCountUtil;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +23,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link #awaitCapacity(long)} until fewer than half of that remain. Writing pauses while the channel
  * is not writable, and resumes when its handler calls {@link #resume()}.
  *
- * <p>The peer may ask to {@link #hold(boolean) hold} the queue while it catches up.
+ * <p>The peer may ask to {@link #hold(boolean) hold} the queue while it catches up. Messages added
+ * with {@link #addControl} (credit, acknowledgements, barrier answers) are never held and go out
+ * before the messages waiting in the held lane: holding them would stall the peer that asked for the
+ * hold, which may be waiting for exactly those.
+ *
+ * <p><b>Progress.</b> {@link #written()} counts the messages handed to the channel. A queue that has
+ * messages, is not held and whose count does not move has missed a wake-up: {@code GatewayFlowWatch} and {@code WorkerFlowWatch} report
+ * that.
  *
  * <p>Thread-safe. {@link #run()} runs on the channel's event loop.
  */
@@ -34,7 +42,10 @@ public final class OutboundQueue implements Runnable {
     private final Channel channel;
     private final int highWater;
     private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
+    private final Queue<Object> control = new ConcurrentLinkedQueue<>();
     private final AtomicInteger size = new AtomicInteger();
+    /** Messages handed to the channel so far; written by the channel's loop only. */
+    private volatile long written;
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition drained = lock.newCondition();
@@ -62,10 +73,30 @@ public final class OutboundQueue implements Runnable {
         }
         queue.offer(message);
         size.incrementAndGet();
+        schedule();
+        return true;
+    }
+
+    /**
+     * Queues a message that is never held and goes out before the held lane's messages (messages added
+     * here keep their order among themselves). Returns false and releases the message when the link is
+     * closed.
+     */
+    public boolean addControl(Object message) {
+        if (closed) {
+            ReferenceCountUtil.release(message);
+            return false;
+        }
+        control.offer(message);
+        size.incrementAndGet();
+        schedule();
+        return true;
+    }
+
+    private void schedule() {
         if (!scheduled.get() && scheduled.compareAndSet(false, true)) {
             channel.eventLoop().execute(this);
         }
-        return true;
     }
 
     /**
@@ -101,13 +132,28 @@ public final class OutboundQueue implements Runnable {
         return size.get();
     }
 
+    /** Messages handed to the channel since the queue was made; grows while the queue makes progress. */
+    public long written() {
+        return written;
+    }
+
+    /** Whether a run of the queue is scheduled on the channel's loop (for diagnostics). */
+    public boolean scheduled() {
+        return scheduled.get();
+    }
+
+    /** Whether the queue's channel takes writes now (for diagnostics). */
+    public boolean writable() {
+        return channel.isWritable();
+    }
+
     /**
      * Continues writing after the channel became writable again. Always as a new task: the writability
      * event may come from inside the channel's own flush (the in-JVM transport fires it there), and
      * writing from there would re-enter the flush.
      */
     public void resume() {
-        if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
+        if ((!queue.isEmpty() || !control.isEmpty()) && scheduled.compareAndSet(false, true)) {
             channel.eventLoop().execute(this);
         }
     }
@@ -130,10 +176,12 @@ public final class OutboundQueue implements Runnable {
     /** Drops everything queued and refuses further messages. Any thread. */
     public void close() {
         closed = true;
-        Object message;
-        while ((message = queue.poll()) != null) {
-            size.decrementAndGet();
-            ReferenceCountUtil.release(message);
+        for (Queue<Object> lane : List.of(control, queue)) {
+            Object message;
+            while ((message = lane.poll()) != null) {
+                size.decrementAndGet();
+                ReferenceCountUtil.release(message);
+            }
         }
         signalDrained();
     }
@@ -145,23 +193,28 @@ public final class OutboundQueue implements Runnable {
             close();
             return;
         }
-        if (held) {
-            return; // hold(false) schedules the next run
-        }
-        int written = 0;
+        int count = 0;
         Object message;
-        while (written < MAX_PER_RUN && channel.isWritable() && (message = queue.poll()) != null) {
+        // Control messages first, held or not.
+        while (count < MAX_PER_RUN && channel.isWritable() && (message = control.poll()) != null) {
             channel.write(message, channel.voidPromise());
-            written++;
+            count++;
         }
-        int left = size.addAndGet(-written);
-        if (written > 0) {
+        boolean holding = held; // hold(false) schedules the next run
+        while (!holding && count < MAX_PER_RUN && channel.isWritable() && (message = queue.poll()) != null) {
+            channel.write(message, channel.voidPromise());
+            count++;
+        }
+        int left = size.addAndGet(-count);
+        if (count > 0) {
+            written += count;
             channel.flush();
         }
         if (left <= highWater / 2) {
             signalDrained();
         }
-        if (left > 0 && channel.isWritable() && scheduled.compareAndSet(false, true)) {
+        boolean more = !control.isEmpty() || (!holding && !queue.isEmpty());
+        if (more && channel.isWritable() && scheduled.compareAndSet(false, true)) {
             channel.eventLoop().execute(this);
         }
     }

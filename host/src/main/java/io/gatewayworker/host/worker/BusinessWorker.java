@@ -60,6 +60,7 @@ public final class BusinessWorker implements AutoCloseable {
     private final AppManager apps;
     private final Dispatcher dispatcher;
     private final EventLoop control;
+    private final WorkerFlowWatch flowWatch;
     /** Control loop only: gateways the register lists. */
     private final Set<String> listed = new HashSet<>();
     /** Gateways with a link open or being opened. */
@@ -80,6 +81,7 @@ public final class BusinessWorker implements AutoCloseable {
         this.control = loops.nextIo();
         this.apps = new AppManager(pluginsDir, dataDir, app -> new AppGateway(app, directory, limits), limits);
         this.dispatcher = new Dispatcher(apps, limits);
+        this.flowWatch = new WorkerFlowWatch(directory, limits.stallTimeout(), this::flowReport);
         apps.addListener(this::announceApps);
         apps.setAppCloser(this::closeClientsOf);
     }
@@ -101,6 +103,7 @@ public final class BusinessWorker implements AutoCloseable {
                     .setName(name).build();
             register = new RegisterLink(loops, transport, registerAddress, hello, this::gatewaysListed);
             register.start();
+            flowWatch.start(control);
             return firstListLinked;
         });
     }
@@ -128,11 +131,20 @@ public final class BusinessWorker implements AutoCloseable {
         StringBuilder sb = new StringBuilder();
         for (GatewayLink link : directory.all()) {
             long busy = link.clients().values().stream().filter(c -> c.queued() > 0).count();
-            long paused = link.clients().values().stream().filter(ClientState::flowPaused).count();
+            long stranded = link.clients().values().stream().filter(ClientState::stranded).count();
             sb.append(link).append(": ").append(link.flowReport()).append(", clients with queued events ").append(busy)
-                    .append(", paused ").append(paused).append("; ");
+                    .append(", with events and no thread ").append(stranded).append("; ");
         }
-        return sb.toString();
+        return sb.append("stalls ").append(flowWatch.stalls()).toString();
+    }
+
+    /** Stalls (missed wake-ups) the flow watch reported since start. */
+    public long stalls() {
+        return flowWatch.stalls();
+    }
+
+    WorkerFlowWatch flowWatch() {
+        return flowWatch;
     }
 
     Limits limits() {
@@ -147,6 +159,7 @@ public final class BusinessWorker implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
+        flowWatch.close();
         if (register != null) {
             register.close();
         }

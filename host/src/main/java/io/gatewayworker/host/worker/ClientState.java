@@ -13,10 +13,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * are handled one at a time on a virtual thread. The mailbox occupies a thread only while it has
  * events.
  *
- * <p>When more than {@code high} events wait, the worker asks the gateway to pause reading from this
- * client, and to resume once half of them are handled. The decision and its message are made under one
- * lock: the link loop pauses and a virtual thread resumes, and the gateway must get them in the order
- * they were decided, or a client could stay paused.
+ * <p>The mailbox needs no bound of its own: the gateway keeps at most {@code limits.client.in-flight}
+ * events of a client on their way here, and learns that they are done from the acknowledgement of each
+ * event it marked ({@link GatewayLink#acked}), sent when that event has been handled.
  *
  * <p>Thread-safe hand-off: {@link #enqueue} runs on the link's loop; everything else runs on the
  * mailbox's current virtual thread, one at a time.
@@ -31,9 +30,6 @@ final class ClientState implements Runnable {
     // keep it small (no atomic or lock objects beside it); the id text is formatted when asked for.
     private volatile int size;
     private volatile boolean scheduled;
-    /** Guarded by this object's monitor, together with sending the flow message, so messages keep the order of the changes. */
-    private boolean paused;
-    private final int high;
 
     // Mailbox thread only (events run one at a time; hand-offs through the queue order them).
     private volatile ClientInfo info;
@@ -54,25 +50,17 @@ final class ClientState implements Runnable {
         }
     }
 
-    ClientState(Dispatcher dispatcher, GatewayLink link, int connection, ClientInfo info, int high) {
+    ClientState(Dispatcher dispatcher, GatewayLink link, int connection, ClientInfo info) {
         this.dispatcher = dispatcher;
         this.link = link;
         this.connection = connection;
         this.info = info;
-        this.high = high;
     }
 
     /** Link loop. */
     void enqueue(ClientEvent event) {
         queue.offer(event);
-        if ((int) SIZE.getAndAdd(this, 1) + 1 >= high) {
-            synchronized (this) { // no blocking inside: link.flow only queues a message
-                if (!paused && size >= high) {
-                    paused = true;
-                    link.flow(connection, true);
-                }
-            }
-        }
+        SIZE.getAndAdd(this, 1);
         if (SCHEDULED.compareAndSet(this, false, true)) {
             dispatcher.schedule(this);
         }
@@ -97,30 +85,26 @@ final class ClientState implements Runnable {
                 org.slf4j.LoggerFactory.getLogger(ClientState.class)
                         .error("Handling {} of client {} failed; going on with its next event", event.getType(), id(), t);
             } finally {
-                int left = (int) SIZE.getAndAdd(this, -1) - 1;
-                if (left <= high / 2) {
-                    resumeIfPaused();
+                SIZE.getAndAdd(this, -1);
+                if (event.getAck()) {
+                    link.acked(connection);
                 }
                 link.finished();
             }
         }
     }
 
-    private void resumeIfPaused() {
-        synchronized (this) {
-            if (paused && size <= high / 2) {
-                paused = false;
-                link.flow(connection, false);
-            }
-        }
-    }
-
+    /** Events waiting or running. Any thread. */
     int queued() {
         return size;
     }
 
-    boolean flowPaused() {
-        return paused;
+    /**
+     * Whether the mailbox has events but no thread to run them: a missed wake-up if it lasts. Any
+     * thread (approximate).
+     */
+    boolean stranded() {
+        return size > 0 && !scheduled && !queue.isEmpty();
     }
 
     GatewayLink link() {

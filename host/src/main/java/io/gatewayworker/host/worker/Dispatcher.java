@@ -60,10 +60,13 @@ final class Dispatcher implements AutoCloseable {
                 if (event.getType() != ClientEvent.Type.CLOSE) {
                     log.debug("Dropping {} for unknown client {} of {}", event.getType(), connection, link);
                 }
+                if (event.getAck()) {
+                    link.acked(connection);
+                }
                 link.finished();
                 return;
             }
-            state = new ClientState(this, link, connection, event.getClient(), limits.clientQueueHigh());
+            state = new ClientState(this, link, connection, event.getClient());
             link.clients().put(connection, state);
         } else if (event.hasClient()) {
             state.info(event.getClient());

@@ -7,7 +7,6 @@ import io.gatewayworker.proto.link.v1.BarrierDone;
 import io.gatewayworker.proto.link.v1.Command;
 import io.gatewayworker.proto.link.v1.Credit;
 import io.gatewayworker.proto.link.v1.Envelope;
-import io.gatewayworker.proto.link.v1.FlowControl;
 import io.gatewayworker.proto.link.v1.Query;
 import io.gatewayworker.proto.link.v1.Reply;
 import io.netty.channel.Channel;
@@ -25,7 +24,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Credit.</b> The gateway may send {@code window} events ahead; the worker returns credit in
  * batches of {@code window / 8} finished events, so a worker that falls behind stops its gateway's
- * clients rather than queuing without bound.
+ * clients rather than queuing without bound. An event the gateway marked {@code ack} is acknowledged
+ * as soon as it is handled ({@link #acked}), with the credit gathered so far: the gateway bounds each
+ * client's events in flight with these marks.
+ *
+ * <p>Credit, acknowledgements and barrier answers use the queue's control lane: the gateway may ask
+ * this worker to hold its commands, never these.
  *
  * <p>Thread-safe: the link's loop delivers events; virtual threads send commands and finish events.
  */
@@ -79,7 +83,7 @@ final class GatewayLink {
     /** Welcomed by the gateway: open the credit window. Link loop. */
     void opened() {
         open = true;
-        out.add(Envelope.newBuilder().setCredit(Credit.newBuilder().setEvents(window)).build());
+        out.addControl(Envelope.newBuilder().setCredit(Credit.newBuilder().setEvents(window)).build());
     }
 
     void closed() {
@@ -129,10 +133,6 @@ final class GatewayLink {
         out.add(Envelope.newBuilder().setCommand(command).build());
     }
 
-    void flow(int connection, boolean pause) {
-        out.add(Envelope.newBuilder().setFlow(FlowControl.newBuilder().setConnection(connection).setPause(pause)).build());
-    }
-
     /** An event arrived. Link loop. */
     void received() {
         inFlight.incrementAndGet();
@@ -144,12 +144,21 @@ final class GatewayLink {
         if (unreturned.incrementAndGet() >= creditBatch) {
             int n = unreturned.getAndSet(0);
             if (n > 0) {
-                out.add(Envelope.newBuilder().setCredit(Credit.newBuilder().setEvents(n)).build());
+                out.addControl(Envelope.newBuilder().setCredit(Credit.newBuilder().setEvents(n)).build());
             }
         }
         if (left == 0 && !barriers.isEmpty()) {
             answerBarriers();
         }
+    }
+
+    /**
+     * An event the gateway marked {@code ack} was handled (or dropped): tell the gateway at once, with
+     * the credit gathered so far. Call it before {@link #finished()} for that event. Any thread.
+     */
+    void acked(int connection) {
+        int n = unreturned.getAndSet(0);
+        out.addControl(Envelope.newBuilder().setCredit(Credit.newBuilder().setEvents(n).addAcks(connection)).build());
     }
 
     /** The gateway asks to hear when every event sent before this point is handled. Link loop. */
@@ -163,12 +172,13 @@ final class GatewayLink {
     private void answerBarriers() {
         Long id;
         while ((id = barriers.poll()) != null) {
-            out.add(Envelope.newBuilder().setBarrierDone(BarrierDone.newBuilder().setId(id)).build());
+            out.addControl(Envelope.newBuilder().setBarrierDone(BarrierDone.newBuilder().setId(id)).build());
         }
     }
 
     String flowReport() {
-        return "in flight " + inFlight.get() + ", credit unreturned " + unreturned.get() + ", commands queued " + out.size();
+        return "in flight " + inFlight.get() + ", credit unreturned " + unreturned.get() + ", commands queued " + out.size()
+                + (out.held() ? " (held by the gateway)" : "") + ", written " + out.written();
     }
 
     @Override

@@ -49,6 +49,7 @@ class GatewayPipelineTest {
     private EventLoops loops;
     private GatewayServer gateway;
     private EmbeddedChannel link;
+    private final List<EmbeddedChannel> clients = new java.util.ArrayList<>();
 
     @BeforeEach
     void setUp() {
@@ -66,6 +67,7 @@ class GatewayPipelineTest {
 
     @AfterEach
     void tearDown() {
+        clients.forEach(EmbeddedChannel::finishAndReleaseAll); // what a test did not read is released too
         link.finishAndReleaseAll();
         loops.close();
     }
@@ -175,27 +177,115 @@ class GatewayPipelineTest {
     }
 
     @Test
-    void aClientStopsReadingWhenTheWorkerGrantsNoMoreCredit() {
+    void aClientStopsReadingWhenTheWorkerGrantsNoMoreCreditAndHoldsWhatItReadMeanwhile() {
         EmbeddedChannel client = openClient();
         long left = gateway.links().all().get(0).creditLeft();
+        int sent = 0;
         for (long i = 0; i < left; i++) {
             client.writeInbound(maskedText("m" + i));
+            // Acknowledge each marked event at once, so that only the link's credit holds the client back.
+            for (ClientEvent event : drainEvents()) {
+                sent++;
+                if (event.getAck()) {
+                    link.writeInbound(Envelope.newBuilder().setCredit(Credit.newBuilder().addAcks(clientConnection())).build());
+                }
+            }
+            client.runPendingTasks();
         }
+        assertEquals(left, sent);
         assertFalse(client.config().isAutoRead(), "out of credit: the client is paused");
+        client.writeInbound(maskedText("read meanwhile"));
+        assertTrue(drainEvents().isEmpty(), "what the client's last read brought waits on the gateway");
         link.writeInbound(credit(10));
         client.runPendingTasks();
         assertTrue(client.config().isAutoRead(), "credit returned: reading resumes");
+        List<ClientEvent> released = drainEvents();
+        assertEquals(1, released.size());
+        assertEquals("read meanwhile", released.get(0).getText());
     }
 
     @Test
-    void clientsTheWorkerPausedReadAgainWhenItsLinkGoes() {
+    void aClientPausesWithTooManyEventsInFlightAndReadsAgainWhenTheWorkerAcknowledgesAMark() {
         EmbeddedChannel client = openClient();
-        link.writeInbound(Envelope.newBuilder().setFlow(io.gatewayworker.proto.link.v1.FlowControl.newBuilder()
-                .setConnection(clientConnection()).setPause(true)).build());
-        assertFalse(client.config().isAutoRead(), "paused by the worker");
+        int bound = Limits.DEFAULT_CLIENT_IN_FLIGHT;
+        int every = ClientConnection.markEvery(bound);
+        // WEBSOCKET_CONNECT and CONNECT were the first two events in flight.
+        for (int i = 2; i < bound - 1; i++) {
+            client.writeInbound(maskedText("m" + i));
+            assertTrue(client.config().isAutoRead(), "below the bound after " + (i + 1) + " events");
+        }
+        List<ClientEvent> sent = drainEvents();
+        client.writeInbound(maskedText("last"));
+        sent.addAll(drainEvents());
+        assertFalse(client.config().isAutoRead(), "at the bound: reading pauses");
+        client.writeInbound(maskedText("held 1"), maskedText("held 2"));
+        assertTrue(drainEvents().isEmpty(), "frames of the read in progress wait on the gateway");
+        long marked = sent.stream().filter(ClientEvent::getAck).count();
+        assertEquals(bound / every, marked, "every " + every + "th event asks for an acknowledgement");
+
+        // An acknowledgement for another client changes nothing for this one.
+        link.writeInbound(Envelope.newBuilder().setCredit(Credit.newBuilder().addAcks(clientConnection() + 1)).build());
+        client.runPendingTasks();
+        assertFalse(client.config().isAutoRead());
+        link.writeInbound(Envelope.newBuilder().setCredit(Credit.newBuilder().addAcks(clientConnection())).build());
+        client.runPendingTasks();
+        assertTrue(client.config().isAutoRead(), "a mark handled: a quarter of the bound is free again");
+        assertEquals(List.of("held 1", "held 2"), drainEvents().stream().map(ClientEvent::getText).toList(),
+                "the held frames go on, in order");
+        assertEquals(0, gateway.stalls());
+    }
+
+    @Test
+    void clientsPausedForEventsInFlightReadAgainWhenTheirLinkGoes() {
+        EmbeddedChannel client = openClient();
+        for (int i = 2; i < Limits.DEFAULT_CLIENT_IN_FLIGHT; i++) {
+            client.writeInbound(maskedText("m" + i));
+        }
+        assertFalse(client.config().isAutoRead(), "paused: its events are in flight");
         link.close();
         client.runPendingTasks();
         assertTrue(client.config().isAutoRead(), "the link is gone: reading resumes (the client rebinds on its next event)");
+    }
+
+    @Test
+    void theFlowWatchReportsAQueueThatStopsMovingAndAClientLeftPaused() {
+        long timeout = Limits.DEFAULT_STALL_TIMEOUT.toNanos();
+        GatewayFlowWatch watch = gateway.flowWatch();
+        EmbeddedChannel client = openClient();
+        link.runPendingTasks();
+        // A missed wake-up on purpose: events queued for the worker, and the queue's run never comes.
+        client.writeInbound(maskedText("stuck"));
+        WorkerLink worker = gateway.links().all().get(0);
+        assertEquals(1, worker.out().size());
+        watch.checkLinks(0);
+        watch.checkLinks(timeout / 2);
+        assertEquals(0, gateway.stalls(), "not yet");
+        watch.checkLinks(timeout);
+        assertEquals(1, gateway.stalls(), "queued, writable, not held and not written for the timeout");
+        watch.checkLinks(timeout * 2);
+        assertEquals(1, gateway.stalls(), "reported once");
+
+        // A client paused for events in flight that are all handled: the resume was missed.
+        link.runPendingTasks();
+        ClientConnection connection = gateway.table().get(clientConnection());
+        connection.pause(ClientConnection.PAUSE_FLOW);
+        watch.checkClients(client.eventLoop(), 0);
+        watch.checkClients(client.eventLoop(), timeout);
+        assertEquals(2, gateway.stalls());
+        assertTrue(gateway.flowReport().contains("stalls 2"), gateway.flowReport());
+    }
+
+    @Test
+    void aBusyButMovingQueueIsNoStall() {
+        long timeout = Limits.DEFAULT_STALL_TIMEOUT.toNanos();
+        GatewayFlowWatch watch = gateway.flowWatch();
+        EmbeddedChannel client = openClient();
+        for (int i = 0; i < 10; i++) {
+            client.writeInbound(maskedText("m" + i));
+            watch.checkLinks(i * timeout / 2);
+            link.runPendingTasks(); // the queue moves, slowly
+        }
+        assertEquals(0, gateway.stalls());
     }
 
     @Test
@@ -291,12 +381,15 @@ class GatewayPipelineTest {
         assertEquals(0, loop.heartbeat(later + 10, 1_000, 0));
         assertNull(frame(client), "one ping per interval");
 
-        link.writeInbound(Envelope.newBuilder().setFlow(io.gatewayworker.proto.link.v1.FlowControl.newBuilder()
-                .setConnection(clientConnection()).setPause(true)).build());
+        for (int i = 2; i < Limits.DEFAULT_CLIENT_IN_FLIGHT; i++) {
+            client.writeInbound(maskedText("m" + i));
+        }
+        assertFalse(client.config().isAutoRead());
         assertEquals(0, loop.heartbeat(later, 1_000, 60_000), "a client the gateway does not read is not idle");
         assertNull(frame(client));
-        link.writeInbound(Envelope.newBuilder().setFlow(io.gatewayworker.proto.link.v1.FlowControl.newBuilder()
-                .setConnection(clientConnection()).setPause(false)).build());
+        link.writeInbound(Envelope.newBuilder().setCredit(Credit.newBuilder().addAcks(clientConnection())).build());
+        client.runPendingTasks();
+        assertTrue(client.config().isAutoRead());
         assertEquals(0, loop.heartbeat(ClientConnection.clock() + 1_000, 0, 60_000), "resuming counts as a sign of life");
 
         assertEquals(1, loop.heartbeat(later, 0, 60_000));
@@ -352,7 +445,9 @@ class GatewayPipelineTest {
     private int lastConnection;
 
     private EmbeddedChannel newClient() {
-        return new EmbeddedChannel(new WebSocketListenerInitializer(gateway, gateway.listeners().get(0)));
+        EmbeddedChannel client = new EmbeddedChannel(new WebSocketListenerInitializer(gateway, gateway.listeners().get(0)));
+        clients.add(client);
+        return client;
     }
 
     private EmbeddedChannel openClient() {
@@ -379,6 +474,19 @@ class GatewayPipelineTest {
             }
         }
         throw new AssertionError("no event sent to the worker");
+    }
+
+    /** Every event sent to the worker so far. */
+    private List<ClientEvent> drainEvents() {
+        link.runPendingTasks();
+        List<ClientEvent> events = new java.util.ArrayList<>();
+        Envelope env;
+        while ((env = link.readOutbound()) != null) {
+            if (env.hasEvent()) {
+                events.add(env.getEvent());
+            }
+        }
+        return events;
     }
 
     private static Envelope credit(int n) {

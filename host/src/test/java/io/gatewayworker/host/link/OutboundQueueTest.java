@@ -92,6 +92,24 @@ class OutboundQueueTest {
     }
 
     @Test
+    void controlMessagesPassAHoldAndGoFirst() {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        OutboundQueue queue = new OutboundQueue(ch, 100);
+        queue.hold(true);
+        queue.add("command");
+        queue.addControl("credit");
+        ch.runPendingTasks();
+        assertEquals("credit", ch.readOutbound());
+        assertNull(ch.readOutbound(), "the command waits while held");
+        assertEquals(1, queue.written());
+        queue.hold(false);
+        ch.runPendingTasks();
+        assertEquals("command", ch.readOutbound());
+        assertEquals(2, queue.written());
+        assertFalse(ch.finish());
+    }
+
+    @Test
     void awaitCapacityReturnsOnceDrained() throws Exception {
         EmbeddedChannel ch = new EmbeddedChannel();
         OutboundQueue queue = new OutboundQueue(ch, 4);

@@ -92,11 +92,64 @@ class GatewayLinkHandlerTest {
         gateway.command(io.gatewayworker.proto.link.v1.Command.newBuilder().setApp("a").build());
         ch.runPendingTasks();
         org.junit.jupiter.api.Assertions.assertNull(ch.readOutbound(), "held");
+        // Acknowledgements and credit are never held: the gateway may be waiting for them.
+        gateway.acked(5);
+        ch.runPendingTasks();
+        Envelope ack = ch.readOutbound();
+        assertTrue(ack != null && ack.hasCredit() && ack.getCredit().getAcksList().equals(java.util.List.of(5)), "ack: " + ack);
+        org.junit.jupiter.api.Assertions.assertNull(ch.readOutbound(), "the command is still held");
         ch.writeInbound(Envelope.newBuilder().setFlow(io.gatewayworker.proto.link.v1.FlowControl.newBuilder()
                 .setLink(true).setPause(false)).build());
         ch.runPendingTasks();
         Envelope released = ch.readOutbound();
         assertTrue(released != null && released.hasCommand(), "released: " + released);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void acknowledgesAMarkedEventEvenForAClientItDoesNotKnow() {
+        EmbeddedChannel ch = link();
+        ch.readOutbound();
+        ch.writeInbound(welcome("127.0.0.1:2300"));
+        ch.runPendingTasks();
+        while (ch.readOutbound() != null) {
+            // the credit and the app list
+        }
+        ch.writeInbound(Envelope.newBuilder().setEvent(io.gatewayworker.proto.link.v1.ClientEvent.newBuilder()
+                .setConnection(42).setType(io.gatewayworker.proto.link.v1.ClientEvent.Type.MESSAGE).setText("x")
+                .setAck(true)).build());
+        ch.runPendingTasks();
+        Envelope ack = ch.readOutbound();
+        assertTrue(ack != null && ack.getCredit().getAcksList().equals(java.util.List.of(42)),
+                "the gateway's count of that client's events in flight must go down: " + ack);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void theFlowWatchReportsCommandsThatStopMoving() {
+        EmbeddedChannel ch = link();
+        ch.readOutbound();
+        ch.writeInbound(welcome("127.0.0.1:2300"));
+        ch.runPendingTasks();
+        while (ch.readOutbound() != null) {
+            // the credit and the app list
+        }
+        long timeout = Limits.DEFAULT_STALL_TIMEOUT.toNanos();
+        GatewayLink gateway = worker.flowLinks().get(0);
+        // A missed wake-up on purpose: a command queued, and the queue's run never comes.
+        gateway.command(io.gatewayworker.proto.link.v1.Command.newBuilder().setApp("a").build());
+        worker.flowWatch().check(0);
+        worker.flowWatch().check(timeout - 1);
+        assertEquals(0, worker.stalls(), "not yet");
+        worker.flowWatch().check(timeout);
+        assertEquals(1, worker.stalls());
+        // Held by the gateway: waiting is right, not a stall.
+        ch.writeInbound(Envelope.newBuilder().setFlow(io.gatewayworker.proto.link.v1.FlowControl.newBuilder()
+                .setLink(true).setPause(true)).build());
+        gateway.command(io.gatewayworker.proto.link.v1.Command.newBuilder().setApp("a").build());
+        worker.flowWatch().check(timeout * 3);
+        worker.flowWatch().check(timeout * 5);
+        assertEquals(1, worker.stalls());
         ch.finishAndReleaseAll();
     }
 
