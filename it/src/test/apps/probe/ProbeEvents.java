@@ -12,7 +12,9 @@ import org.pf4j.Extension;
 /**
  * A test app. Commands (text messages): ping -> pong; sleep:MS -> sleeps, then "slept"; seq:N -> checks
  * that N follows the previous seq of this client, answers seq-ok:N or seq-bad:N; boom -> throws;
- * whoami -> the client id. It records onClose and onWorkerStop in system properties (and onWorkerStop
+ * whoami -> the client id; spin:MS -> "spinning", keeps the CPU busy for MS ms without blocking, then
+ * "spun"; exit:N, halt:N, exitref:N -> System.exit(N), Runtime.halt(N), System::exit (which the host
+ * refuses: the callback ends with an exception). It records onClose and onWorkerStop in system properties (and onWorkerStop
  * in the file named by -Dprobe.stopFile, when set).
  */
 @Extension
@@ -53,6 +55,24 @@ public class ProbeEvents implements Events {
             throw new IllegalStateException("boom, as asked");
         } else if (message.equals("whoami")) {
             gateway.sendToClient(id, id);
+        } else if (message.startsWith("spin:")) {
+            gateway.sendToClient(id, "spinning");
+            long until = System.nanoTime() + Long.parseLong(message.substring(5)) * 1_000_000L;
+            long x = 0;
+            while (System.nanoTime() < until) {
+                x += until ^ x; // keep the CPU busy, never block
+            }
+            gateway.sendToClient(id, "spun " + (x & 1));
+        } else if (message.startsWith("exit:")) {
+            System.exit(Integer.parseInt(message.substring(5)));
+            gateway.sendToClient(id, "still here after System.exit");
+        } else if (message.startsWith("halt:")) {
+            Runtime.getRuntime().halt(Integer.parseInt(message.substring(5)));
+            gateway.sendToClient(id, "still here after Runtime.halt");
+        } else if (message.startsWith("exitref:")) {
+            java.util.function.IntConsumer exit = System::exit;
+            exit.accept(Integer.parseInt(message.substring(8)));
+            gateway.sendToClient(id, "still here after System::exit");
         } else {
             gateway.sendToClient(id, "unknown: " + message);
         }

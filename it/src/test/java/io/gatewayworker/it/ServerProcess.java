@@ -74,7 +74,9 @@ final class ServerProcess implements AutoCloseable {
                     + System.getProperty("gw.host.lib") + "/*";
             List<String> command = new ArrayList<>(prefix);
             // A JVM whose parent ignores SIGINT (a background job) cannot handle it: restore the defaults.
-            command.addAll(List.of("env", "--default-signal=INT,TERM", javaBin, "--enable-native-access=ALL-UNNAMED"));
+            command.addAll(List.of("env", "--default-signal=INT,TERM", javaBin, "--enable-native-access=ALL-UNNAMED",
+                    // As bin/gatewayworker runs the server (see there why).
+                    "-XX:+ExitOnOutOfMemoryError", "--add-opens", "java.base/java.lang=ALL-UNNAMED"));
             command.addAll(jvm);
             command.addAll(List.of("-cp", classpath, "io.gatewayworker.host.Main", "start"));
             command.addAll(args);
@@ -84,6 +86,36 @@ final class ServerProcess implements AutoCloseable {
 
     static Builder builder() {
         return new Builder();
+    }
+
+    /** What a command-line run printed and its exit status. */
+    record Cli(int status, String output) {
+    }
+
+    /**
+     * Runs {@code io.gatewayworker.host.Main ARGS} (a command such as {@code status --data DIR}) as its own
+     * process, waiting at most {@code seconds}.
+     */
+    static Cli cli(int seconds, String... args) throws IOException, InterruptedException {
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String classpath = System.getProperty("gw.host.jar") + java.io.File.pathSeparator
+                + System.getProperty("gw.host.lib") + "/*";
+        List<String> command = new ArrayList<>(List.of(javaBin, "--enable-native-access=ALL-UNNAMED", "-cp", classpath,
+                "io.gatewayworker.host.Main"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        java.util.concurrent.CompletableFuture<String> out = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return e.toString();
+            }
+        });
+        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("'" + String.join(" ", args) + "' did not answer within " + seconds + " s");
+        }
+        return new Cli(p.exitValue(), out.join());
     }
 
     long pid() {
@@ -104,6 +136,21 @@ final class ServerProcess implements AutoCloseable {
         }
         throw new AssertionError("the server printed no such line within " + seconds + " s (alive: "
                 + process.isAlive() + "):\n" + log());
+    }
+
+    /**
+     * Waits until {@code count} listeners are open; returns their ports by app ("Listening on
+     * ws://127.0.0.1:P for app A").
+     */
+    java.util.Map<String, Integer> awaitPorts(int count) throws InterruptedException {
+        Pattern line = Pattern.compile("Listening on ws://127\\.0\\.0\\.1:(\\d+) for app (\\S+)");
+        java.util.Map<String, Integer> ports = new java.util.LinkedHashMap<>();
+        while (ports.size() < count) {
+            Matcher m = line.matcher(awaitLine(l -> line.matcher(l).find(), 60));
+            m.find();
+            ports.put(m.group(2), Integer.parseInt(m.group(1)));
+        }
+        return ports;
     }
 
     /** Waits for the first public listener and returns its port. */

@@ -74,8 +74,10 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Threads</h2>
  * Every PF4J call runs on one owner thread ({@code gw-apps}), since PF4J is not thread-safe; public
- * methods hand their work to it and return futures. App lifecycle callbacks run on a virtual thread
- * with the app's class loader as context loader, bounded by {@link #LIFECYCLE_TIMEOUT}.
+ * methods hand their work to it and return futures. App lifecycle callbacks run on a platform thread
+ * of their own with the app's class loader as context loader, bounded by {@code limits.app.start-timeout}
+ * and {@link #STOP_TIMEOUT}. Each version's other code (client callbacks, timers) runs on virtual threads
+ * of its own {@link AppScheduler}.
  * {@link #slot(String)}, the dispatcher's hot path, reads an immutable snapshot.
  *
  * <h2>Jars</h2>
@@ -86,8 +88,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class AppManager implements AutoCloseable {
 
-    /** Longest wait for an app's {@code onWorkerStart} or {@code onWorkerStop}. */
-    public static final Duration LIFECYCLE_TIMEOUT = Duration.ofSeconds(30);
+    /** Longest wait for an app's {@code onWorkerStop}: a stop or reload goes on after it. */
+    public static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+    /** At {@link #close()}, the wait for callbacks still running: the host drained the workers before. */
+    static final Duration CLOSE_DRAIN = Duration.ofSeconds(1);
     /** Quiet period of the plugins folder before a change is taken. */
     static final Duration WATCH_QUIET = Duration.ofMillis(200);
 
@@ -301,13 +305,25 @@ public final class AppManager implements AutoCloseable {
 
     /** Stops every app: {@code onWorkerStop}, then unload. Call it once no more events reach the apps. */
     public CompletableFuture<Void> stopAll() {
+        return stopAll(limits.reloadDrainTimeout());
+    }
+
+    /**
+     * Stops every app, waiting at most {@code drain} per app for its running callbacks first (at a host's
+     * stop they had their time already: what still runs then is stuck).
+     */
+    public CompletableFuture<Void> stopAll(Duration drain) {
         return onOwner(() -> {
             for (String id : new ArrayList<>(loaded.keySet())) {
                 Loaded app = loaded.remove(id);
                 AppSlot slot = slots.get(id);
                 if (slot != null) {
                     // Callbacks still running (a drain that timed out) finish before onWorkerStop.
-                    slot.pause(limits.reloadDrainTimeout());
+                    int stuck = slot.pause(drain);
+                    if (stuck > 0) {
+                        log.warn("App {} {}: {} callback(s) still running; stopping it anyway (they go on until they return)",
+                                id, app.runtime.version(), stuck);
+                    }
                 }
                 stopVersion(app);
                 if (slot != null) {
@@ -328,7 +344,7 @@ public final class AppManager implements AutoCloseable {
             watcher.close();
         }
         try {
-            stopAll().get(LIFECYCLE_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
+            stopAll(CLOSE_DRAIN).get(STOP_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
@@ -590,7 +606,7 @@ public final class AppManager implements AutoCloseable {
                         + " (expected: exactly one)");
             }
             AppRuntime runtime = new AppRuntime(id, candidate.descriptor.getVersion(), candidate.path, copy,
-                    found.get(0), loader, gateways.apply(id), clock);
+                    found.get(0), loader, gateways.apply(id), clock, limits.appCarriers());
             return new Loaded(runtime, manager, candidate.hash);
         } catch (AppLoadException e) {
             unload(manager, id);
@@ -651,13 +667,14 @@ public final class AppManager implements AutoCloseable {
     private void start(Loaded app) {
         AppRuntime runtime = app.runtime;
         try {
-            callApp(runtime, "onWorkerStart", () -> {
+            callApp(runtime, "onWorkerStart", limits.appStartTimeout(), () -> {
                 runtime.events().onWorkerStart(runtime.context());
                 return null;
             });
         } catch (AppLoadException e) {
             runtime.state(AppState.FAILED);
             runtime.timers().cancelAll();
+            runtime.threads().retire();
             unload(app.manager, runtime.id());
             throw e;
         }
@@ -669,7 +686,7 @@ public final class AppManager implements AutoCloseable {
         AppRuntime runtime = app.runtime;
         runtime.state(AppState.STOPPING);
         try {
-            callApp(runtime, "onWorkerStop", () -> {
+            callApp(runtime, "onWorkerStop", STOP_TIMEOUT, () -> {
                 runtime.events().onWorkerStop(runtime.context());
                 return null;
             });
@@ -677,6 +694,7 @@ public final class AppManager implements AutoCloseable {
             log.warn("App {} {}: {}", runtime.id(), runtime.version(), e.getMessage());
         }
         runtime.timers().cancelAll();
+        runtime.threads().retire();
         runtime.state(AppState.STOPPED);
     }
 
@@ -688,10 +706,12 @@ public final class AppManager implements AutoCloseable {
     }
 
     /**
-     * Runs an app lifecycle callback on a virtual thread with the app's context class loader, waiting at
-     * most {@link #LIFECYCLE_TIMEOUT}.
+     * Runs an app lifecycle callback with the app's context class loader, waiting at most {@code timeout}.
+     * It runs on a platform thread of its own, not on the version's carriers nor the JVM's: an
+     * {@code onWorkerStart} that never returns (refused after the timeout; Java cannot stop it) then keeps
+     * one thread busy, and neither the running version nor the next one loses a carrier to it.
      */
-    private static void callApp(AppRuntime runtime, String what, Callable<Void> call) {
+    private static void callApp(AppRuntime runtime, String what, Duration timeout, Callable<Void> call) {
         FutureTask<Void> task = new FutureTask<>(() -> {
             Thread thread = Thread.currentThread();
             ClassLoader previous = thread.getContextClassLoader();
@@ -702,9 +722,10 @@ public final class AppManager implements AutoCloseable {
                 thread.setContextClassLoader(previous);
             }
         });
-        Thread thread = Thread.ofVirtual().name("app-" + runtime.id() + "-" + what).start(task);
+        Thread thread = Thread.ofPlatform().daemon().name("app-" + runtime.id() + "-" + runtime.version() + "-" + what)
+                .start(task);
         try {
-            task.get(LIFECYCLE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            task.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             log.error("App {} {}: {} threw", runtime.id(), runtime.version(), what, cause);
@@ -712,7 +733,7 @@ public final class AppManager implements AutoCloseable {
         } catch (TimeoutException e) {
             thread.interrupt();
             throw new AppLoadException(what + " of app '" + runtime.id() + "' did not return within "
-                    + LIFECYCLE_TIMEOUT.toSeconds() + " s");
+                    + timeout.toSeconds() + " s (its thread " + thread.getName() + " is left running: Java cannot stop it)");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AppLoadException(what + " of app '" + runtime.id() + "' was interrupted");

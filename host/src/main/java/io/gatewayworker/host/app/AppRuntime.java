@@ -26,12 +26,14 @@ public final class AppRuntime {
     private final ClassLoader classLoader;
     private final Context context;
     private final AppTimers timers;
+    private final AppScheduler threads;
+    private final AtomicLong slowCallbacks = new AtomicLong();
     private final AtomicLong eventsHandled = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
     private volatile AppState state = AppState.LOADED;
 
     AppRuntime(String id, String version, Path source, Path loadedFrom, Events events, ClassLoader classLoader,
-               Gateway gateway, ScheduledExecutorService clock) {
+               Gateway gateway, ScheduledExecutorService clock, int carriers) {
         this.id = id;
         this.version = version;
         this.source = source;
@@ -39,7 +41,29 @@ public final class AppRuntime {
         this.events = events;
         this.classLoader = classLoader;
         this.context = new Context(gateway);
-        this.timers = new AppTimers(id, classLoader, clock);
+        this.threads = new AppScheduler("app-" + id + "-" + version, carriers);
+        this.timers = new AppTimers(id, classLoader, clock, threads);
+    }
+
+    /**
+     * Starts {@code task} on a virtual thread of this version, on its own carriers ({@link AppScheduler}).
+     * The dispatcher runs client mailboxes with it. Any thread.
+     */
+    public Thread start(Runnable task) {
+        return threads.start(task);
+    }
+
+    AppScheduler threads() {
+        return threads;
+    }
+
+    /** A callback of this version ran longer than its budget (reported in the log). */
+    public void recordSlowCallback() {
+        slowCallbacks.incrementAndGet();
+    }
+
+    public long slowCallbacks() {
+        return slowCallbacks.get();
     }
 
     /** The app id: the jar's {@code Plugin-Id}. */

@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@link Timers} of one loaded version of an app. A shared host thread ({@code gw-timers}) keeps
- * time; each run of a task starts a virtual thread with the app's class loader as context loader, so a
- * task may block without delaying other timers. {@link #cancelAll()} runs when the version stops.
+ * time; each run of a task starts a virtual thread of the version ({@link AppScheduler}) with the app's
+ * class loader as context loader, so a task may block without delaying other timers. {@link #cancelAll()} runs when the version stops.
  *
  * <p>Thread-safe.
  */
@@ -26,13 +26,15 @@ final class AppTimers implements Timers {
     private final String app;
     private final ClassLoader loader;
     private final ScheduledExecutorService clock;
+    private final AppScheduler threads;
     private final Set<AppTimer> live = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    AppTimers(String app, ClassLoader loader, ScheduledExecutorService clock) {
+    AppTimers(String app, ClassLoader loader, ScheduledExecutorService clock, AppScheduler threads) {
         this.app = app;
         this.loader = loader;
         this.clock = clock;
+        this.threads = threads;
     }
 
     @Override
@@ -113,7 +115,7 @@ final class AppTimers implements Timers {
                 done = true;
                 live.remove(this);
             }
-            Thread.ofVirtual().name("app-" + app + "-timer").start(this::run);
+            threads.start(this::run);
         }
 
         private void run() {

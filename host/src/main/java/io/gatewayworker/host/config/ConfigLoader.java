@@ -92,6 +92,12 @@ public final class ConfigLoader {
                     (l, v) -> l.with(b -> b.pingInterval = durationOrZero(v)), l -> millis(l.pingInterval())),
             limit("clients.idle-timeout", "60s", "How long a client may stay silent (no message, no pong) before it is closed (1001); 0 never closes a client for silence.",
                     (l, v) -> l.with(b -> b.idleTimeout = durationOrZero(v)), l -> millis(l.idleTimeout())),
+            limit("limits.callback.budget", "10s", "How long one app callback may run before it is reported in the log with its app, client and stack (it is not stopped).",
+                    (l, v) -> l.with(b -> b.callbackBudget = duration(v)), l -> millis(l.callbackBudget())),
+            limit("limits.app.start-timeout", "30s", "Longest wait for an app's onWorkerStart; a version that takes longer is refused and the running one keeps serving.",
+                    (l, v) -> l.with(b -> b.appStartTimeout = duration(v)), l -> millis(l.appStartTimeout())),
+            limit("apps.carriers", "0", "Carrier threads of each app version's virtual threads; 0 means one per processor. An app that keeps its carriers busy leaves the other apps and the host their own threads.",
+                    (l, v) -> l.with(b -> b.appCarriers = integer(v, 0, 1024)), l -> String.valueOf(l.appCarriers())),
             limit("limits.flow.stall-timeout", "5s", "How long queued work may wait with nothing holding it back, or a client stay paused with nothing in flight, before it is logged and counted as a stall (a bug to report).",
                     (l, v) -> l.with(b -> b.stallTimeout = duration(v)), l -> millis(l.stallTimeout())));
 

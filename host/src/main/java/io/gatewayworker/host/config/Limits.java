@@ -30,6 +30,12 @@ import java.util.function.Consumer;
  *        WebSocket ping frame, which conforming clients answer with a pong); zero sends none
  * @param idleTimeout how long a client may stay silent (no message, no pong) before the gateway closes
  *        it (1001); zero never closes a client for silence
+ * @param callbackBudget how long one app callback may run before it is reported (with its app, client
+ *        and stack); it is not stopped: Java cannot stop a thread safely
+ * @param appCarriers carrier threads of each app version's virtual threads (0: one per processor); an app
+ *        that keeps them all busy leaves the others and the host their own threads
+ * @param appStartTimeout longest wait for an app's {@code onWorkerStart}; a version that takes longer is
+ *        refused (the running one keeps serving)
  * @param stallTimeout how long queued work may wait although nothing holds it back (credit there, the
  *        channel writable, no hold), or a client may stay paused for events in flight that are all
  *        handled, before it is reported as a stall (a missed wake-up: a bug)
@@ -51,7 +57,10 @@ public record Limits(
         Duration leakCheckDelay,
         Duration pingInterval,
         Duration idleTimeout,
-        Duration stallTimeout) {
+        Duration stallTimeout,
+        Duration callbackBudget,
+        int appCarriers,
+        Duration appStartTimeout) {
 
     public static final int DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024;
@@ -79,6 +88,10 @@ public record Limits(
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
     /** Far beyond any wait a busy but working server has with its work and its permission both present. */
     public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(5);
+    /** Far beyond a database call or a remote request, short enough to notice a loop that never ends. */
+    public static final Duration DEFAULT_CALLBACK_BUDGET = Duration.ofSeconds(10);
+    /** Room for opening connection pools and warming caches; not for waiting on a service that is down. */
+    public static final Duration DEFAULT_APP_START_TIMEOUT = Duration.ofSeconds(30);
 
     public Limits {
         positive("maxFrameBytes", maxFrameBytes);
@@ -102,6 +115,11 @@ public record Limits(
         notNegative("pingInterval", pingInterval);
         notNegative("idleTimeout", idleTimeout);
         positive("stallTimeout", stallTimeout);
+        positive("callbackBudget", callbackBudget);
+        positive("appStartTimeout", appStartTimeout);
+        if (appCarriers < 0) {
+            throw new IllegalArgumentException("appCarriers: " + appCarriers + " (expected: >= 0)");
+        }
     }
 
     /** The defaults. */
@@ -111,7 +129,8 @@ public record Limits(
                 DEFAULT_MAX_CONNECTIONS_PER_LISTENER, DEFAULT_MAX_WAITING_EVENTS_PER_CLIENT,
                 DEFAULT_MAX_WAITING_CLIENTS_PER_APP, DEFAULT_LINK_CREDIT_WINDOW, DEFAULT_CLIENT_IN_FLIGHT,
                 DEFAULT_QUERY_TIMEOUT, DEFAULT_RELOAD_DRAIN_TIMEOUT, DEFAULT_LEAK_CHECK_DELAY,
-                DEFAULT_PING_INTERVAL, DEFAULT_IDLE_TIMEOUT, DEFAULT_STALL_TIMEOUT);
+                DEFAULT_PING_INTERVAL, DEFAULT_IDLE_TIMEOUT, DEFAULT_STALL_TIMEOUT, DEFAULT_CALLBACK_BUDGET, 0,
+                DEFAULT_APP_START_TIMEOUT);
     }
 
     /** A copy with another leak check delay. */
@@ -145,6 +164,9 @@ public record Limits(
         public Duration pingInterval;
         public Duration idleTimeout;
         public Duration stallTimeout;
+        public Duration callbackBudget;
+        public int appCarriers;
+        public Duration appStartTimeout;
 
         Builder(Limits l) {
             maxFrameBytes = l.maxFrameBytes;
@@ -164,13 +186,16 @@ public record Limits(
             pingInterval = l.pingInterval;
             idleTimeout = l.idleTimeout;
             stallTimeout = l.stallTimeout;
+            callbackBudget = l.callbackBudget;
+            appCarriers = l.appCarriers;
+            appStartTimeout = l.appStartTimeout;
         }
 
         Limits build() {
             return new Limits(maxFrameBytes, maxMessageBytes, maxHttpHeaderBytes, handshakeTimeout, maxSessionBytes,
                     maxPendingOutputBytes, maxConnectionsPerListener, maxWaitingEventsPerClient, maxWaitingClientsPerApp,
                     linkCreditWindow, clientInFlight, queryTimeout, reloadDrainTimeout, leakCheckDelay, pingInterval,
-                    idleTimeout, stallTimeout);
+                    idleTimeout, stallTimeout, callbackBudget, appCarriers, appStartTimeout);
         }
     }
 

@@ -374,7 +374,7 @@ final class ClientConnection {
     }
 
     private void send(WorkerLink target, ClientEvent.Builder event) {
-        event.setConnection(number);
+        event.setConnection(number).setApp(app);
         long version = sessionVersion;
         if (fresh) {
             fresh = false;
@@ -533,6 +533,9 @@ final class ClientConnection {
                     dirty = true;
                     loopClients.dirty(this);
                 }
+                // Checked at once, not at the flush: the flush task may wait behind many batches, and the
+                // output of every one of them would pile up here meanwhile.
+                dropIfTooSlow();
             }
             case HANDSHAKING -> {
                 earlyBytes += wire.readableBytes();
@@ -556,14 +559,36 @@ final class ClientConnection {
     void flushBatch() {
         dirty = false;
         channel.flush();
+        dropIfTooSlow();
+    }
+
+    /**
+     * Output written to this client and not yet taken by it (Netty's count: the bytes plus a fixed cost
+     * per message). Loop.
+     */
+    long pendingOutput() {
         ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
-        long pending = buffer == null ? 0 : buffer.totalPendingWriteBytes();
+        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+    }
+
+    /** Drops the client when its pending output is over the bound: it reads too slowly. Loop. */
+    private void dropIfTooSlow() {
+        long pending = pendingOutput();
         if (pending > gateway.limits().maxPendingOutputBytes() && state == State.OPEN) {
-            log.warn("Client {} dropped: {} bytes of output pending (limit {}); it reads too slowly",
-                    id(), pending, gateway.limits().maxPendingOutputBytes());
-            state = State.CLOSING;
-            channel.close();
+            drop(pending, "output pending over the limit of " + gateway.limits().maxPendingOutputBytes()
+                    + " bytes (limits.output.max-pending-bytes); it reads too slowly");
         }
+    }
+
+    /** Drops the client at once, its pending output discarded, with a logged reason. Loop. */
+    void drop(long pending, String why) {
+        if (state != State.OPEN) {
+            return;
+        }
+        log.warn("Client {} dropped: {} bytes of output pending, {}", id(), pending, why);
+        listener.slowDrops.increment();
+        state = State.CLOSING;
+        channel.close();
     }
 
     /**

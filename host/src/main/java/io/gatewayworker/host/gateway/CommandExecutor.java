@@ -53,10 +53,11 @@ final class CommandExecutor {
         switch (command.getOpCase()) {
             case SEND -> send(app, command.getSend());
             case BROADCAST -> fanOut(app, command.getBroadcast().getBody(), command.getBroadcast().getExcludeList(),
-                    clients -> clients.all);
-            case SEND_TO_UID -> fanOut(app, command.getSendToUid().getBody(), List.of(),
-                    selectUnion(command.getSendToUid().getUidsList(), true));
+                    true, 1, clients -> clients.all);
+            case SEND_TO_UID -> fanOut(app, command.getSendToUid().getBody(), List.of(), false,
+                    command.getSendToUid().getUidsCount(), selectUnion(command.getSendToUid().getUidsList(), true));
             case SEND_TO_GROUP -> fanOut(app, command.getSendToGroup().getBody(), command.getSendToGroup().getExcludeList(),
+                    false, command.getSendToGroup().getGroupsCount(),
                     selectUnion(command.getSendToGroup().getGroupsList(), false));
             case CLOSE -> close(app, command.getClose());
             case VERDICT -> {
@@ -82,7 +83,7 @@ final class CommandExecutor {
             case UNGROUP -> {
                 String group = command.getUngroup().getGroup();
                 for (LoopClients clients : gateway.table().loops()) {
-                    batch(clients.loop()).add(() -> clients.ungroup(app, group));
+                    batch(clients.loop()).add(() -> clients.ungroup(app, group), app);
                 }
             }
             case QUERY -> queries.execute(command.getRequestId(), app, command.getQuery(), this::batch);
@@ -94,7 +95,7 @@ final class CommandExecutor {
     void acked(int connection) {
         ClientConnection client = gateway.table().get(connection);
         if (client != null) {
-            batch(client.loop()).add(() -> client.acked(link));
+            batch(client.loop()).add(() -> client.acked(link), "");
         }
     }
 
@@ -134,7 +135,7 @@ final class CommandExecutor {
             if (app.equals(client.app())) {
                 op.accept(client);
             }
-        });
+        }, app);
     }
 
     private void send(String app, Send send) {
@@ -159,7 +160,7 @@ final class CommandExecutor {
                     } else {
                         wire.release();
                     }
-                });
+                }, app);
             }
         } finally {
             body.release();
@@ -170,7 +171,7 @@ final class CommandExecutor {
      * Sends {@code body} to the clients of {@code app} that {@code targets} selects on each loop, except
      * the excluded connections. Encoded once; one operation per loop.
      */
-    private void fanOut(String app, Body body, List<Integer> excludeList,
+    private void fanOut(String app, Body body, List<Integer> excludeList, boolean targetsAll, int keys,
                         Function<LoopClients.AppClients, Collection<ClientConnection>> targets) {
         List<LoopClients> loops = gateway.table().loops();
         if (loops.isEmpty()) {
@@ -183,6 +184,8 @@ final class CommandExecutor {
             for (LoopClients clients : loops) {
                 LoopBatch batch = batch(clients.loop());
                 EncodedBody shared = encoded.retain();
+                // A broadcast counts the clients it reaches; sends to uids and groups, the keys named.
+                long deliveries = targetsAll ? clients.estimate(app) : keys;
                 batch.add(() -> {
                     try {
                         LoopClients.AppClients appClients = clients.of(app);
@@ -198,7 +201,7 @@ final class CommandExecutor {
                     } finally {
                         shared.release();
                     }
-                });
+                }, deliveries, app);
             }
         } finally {
             encoded.release();
@@ -243,6 +246,6 @@ final class CommandExecutor {
             } else if (last != null) {
                 last.release();
             }
-        });
+        }, app);
     }
 }

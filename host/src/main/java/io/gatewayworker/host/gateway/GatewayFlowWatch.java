@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>a worker link's queue of events with messages, a writable channel and no messages written;
  *   <li>clients waiting for a link's credit while the link has credit, with no wake-up done;
+ *   <li>a worker asked to hold its commands although the work it had queued is done (a lost release);
  *   <li>a client paused for credit while its link has credit, or paused for its events in flight while
  *       fewer than the bound are in flight (the acknowledgement that should have resumed it came).
  * </ul>
@@ -98,13 +99,27 @@ final class GatewayFlowWatch implements AutoCloseable {
                 stalled("worker " + link + ": " + link.out().size() + " events queued and none written for "
                         + linkWatch.stuckMillis(link.out(), now) + " ms although the link takes writes");
             }
-            boolean waitersStuck = link.isOpen() && link.creditLeft() > 0 && link.creditWaiters() > 0;
-            if (linkWatch.observe(link, waitersStuck, link.creditWakeups(), now)) {
-                stalled("worker " + link + ": " + link.creditWaiters() + " clients wait for credit although "
-                        + link.creditLeft() + " is there");
+            for (AppCredit credit : link.credits()) {
+                boolean waitersStuck = link.isOpen() && credit.left() > 0 && credit.waiting() > 0;
+                if (linkWatch.observe(credit, waitersStuck, credit.wakeups(), now)) {
+                    stalled("worker " + link + ": " + credit.waiting() + " clients of app " + credit.app()
+                            + " wait for credit although " + credit.left() + " is there");
+                }
+            }
+            for (String app : link.workingApps()) {
+                long queued = link.queuedWork(app);
+                boolean heldStuck = link.isOpen() && link.holding(app) && queued <= link.queuedHigh() / 2;
+                if (linkWatch.observe(new Hold(link, app), heldStuck, queued, now)) {
+                    stalled("worker " + link + " is asked to hold app " + app + "'s commands with only " + queued
+                            + " deliveries queued (released at " + link.queuedHigh() / 2 + ")");
+                }
             }
         }
         linkWatch.endTick();
+    }
+
+    /** The watch's key for a link's hold on its worker. */
+    private record Hold(WorkerLink link, String app) {
     }
 
     /** One tick of the client checks of {@code loop}. That loop (or a test). */
@@ -132,8 +147,9 @@ final class GatewayFlowWatch implements AutoCloseable {
         if ((pauses & ClientConnection.PAUSE_FLOW) != 0 && c.inFlight() < clientBound) {
             return "paused for events in flight with only " + c.inFlight() + " in flight (bound " + clientBound + ")";
         }
-        if ((pauses & ClientConnection.PAUSE_CREDIT) != 0 && link != null && link.isOpen() && link.creditLeft() > 0) {
-            return "paused for credit although worker " + link + " has " + link.creditLeft();
+        if ((pauses & ClientConnection.PAUSE_CREDIT) != 0 && link != null && link.isOpen()
+                && link.credit(c.app()).left() > 0) {
+            return "paused for credit although worker " + link + " has " + link.credit(c.app()).left() + " for app " + c.app();
         }
         return null;
     }

@@ -84,6 +84,7 @@ public final class GatewayServer implements AutoCloseable {
     private RegisterLink register;
     private final List<ScheduledFuture<?>> heartbeats = new ArrayList<>();
     private final GatewayFlowWatch flowWatch;
+    private final HeapGuard heapGuard;
 
     /**
      * @param internalAddress this gateway's internal address: what its client ids encode and where
@@ -102,6 +103,43 @@ public final class GatewayServer implements AutoCloseable {
         this.wireFormats = this.listeners.stream().map(Listener::wire).collect(Collectors.toUnmodifiableSet());
         this.table = new ClientTable(internalAddress.ipv4(), internalAddress.port());
         this.flowWatch = new GatewayFlowWatch(links, table, limits.clientInFlight(), limits.stallTimeout(), this::flowReport);
+        this.heapGuard = new HeapGuard(HEAP_HIGH, HEAP_LOW, this::memoryPressure);
+    }
+
+    /** Live heap after a collection, as a fraction of the maximum, at which the gateway defends itself. */
+    static final double HEAP_HIGH = 0.75;
+    static final double HEAP_LOW = 0.6;
+
+    /**
+     * The heap is at risk (true) or safe again (false): every worker holds its commands meanwhile, and
+     * clients with a large backlog of output are dropped (each loop, now and every second while it lasts).
+     */
+    private void memoryPressure(boolean pressed) {
+        for (WorkerLink link : links.all()) {
+            link.memoryPressure(pressed);
+        }
+        if (pressed) {
+            dropBacklogged();
+        }
+    }
+
+    private void dropBacklogged() {
+        long over = limits.maxPendingOutputBytes() / 4;
+        for (LoopClients clients : table.loops()) {
+            clients.loop().execute(() -> {
+                int dropped = clients.dropBacklogged(over, "the heap is at risk and it had more than " + over
+                        + " bytes waiting");
+                if (dropped > 0) {
+                    log.warn("Memory: dropped {} client(s) of {} with more than {} bytes of output waiting",
+                            dropped, clients.loop(), over);
+                }
+            });
+        }
+    }
+
+    /** Whether the gateway is defending its heap now. */
+    public boolean memoryPressed() {
+        return heapGuard.pressed();
     }
 
     /** Binds the internal endpoint for workers and announces this gateway to the register. */
@@ -132,6 +170,13 @@ public final class GatewayServer implements AutoCloseable {
     public CompletableFuture<List<InetSocketAddress>> startListeners() {
         startHeartbeats();
         flowWatch.start(loops.io());
+        heapGuard.start();
+        heartbeats.add(loops.nextIo().scheduleAtFixedRate(() -> {
+            heapGuard.poll();
+            if (heapGuard.pressed()) {
+                dropBacklogged();
+            }
+        }, 1, 1, TimeUnit.SECONDS));
         List<CompletableFuture<InetSocketAddress>> bound = new ArrayList<>();
         for (Listener listener : listeners) {
             CompletableFuture<InetSocketAddress> one = new CompletableFuture<>();
@@ -257,6 +302,7 @@ public final class GatewayServer implements AutoCloseable {
         stopping = true;
         heartbeats.forEach(h -> h.cancel(false));
         flowWatch.close();
+        heapGuard.close();
         stopAccepting();
         if (register != null) {
             register.close();
@@ -413,10 +459,10 @@ public final class GatewayServer implements AutoCloseable {
     public String flowReport() {
         StringBuilder sb = new StringBuilder();
         for (WorkerLink link : links.all()) {
-            sb.append("worker ").append(link.name()).append(": credit ").append(link.creditLeft())
+            sb.append("worker ").append(link.name()).append(": credit ").append(link.credits())
                     .append(", queued ").append(link.out().size()).append(" (written ").append(link.out().written())
                     .append(link.out().scheduled() ? ", run scheduled" : "").append(link.out().writable() ? "" : ", not writable")
-                    .append("), waiting for credit ").append(link.creditWaiters()).append(", paused for in-flight ")
+                    .append("), paused for in-flight ")
                     .append(link.flowPausedCount()).append(", bound ").append(link.bound())
                     .append(", work on client loops ").append(link.queuedWork()).append("; ");
         }

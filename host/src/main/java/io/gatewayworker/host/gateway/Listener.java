@@ -21,6 +21,8 @@ final class Listener {
     final LongAdder bytesIn = new LongAdder();
     final LongAdder messagesOut = new LongAdder();
     final LongAdder bytesOut = new LongAdder();
+    /** Clients dropped for reading too slowly. */
+    final LongAdder slowDrops = new LongAdder();
 
     Listener(ListenerConfig config, int maxConnections) {
         this.config = config;

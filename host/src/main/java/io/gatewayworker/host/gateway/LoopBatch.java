@@ -2,6 +2,7 @@ package io.gatewayworker.host.gateway;
 
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
+import java.util.HashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +20,9 @@ final class LoopBatch implements Runnable {
     private final EventLoop loop;
     private final ArrayList<Runnable> ops = new ArrayList<>();
     private final WorkerLink link;
-    private int accounted;
+    /** Per app: deliveries the operations make (a fan-out counts the clients it reaches). */
+    private final HashMap<String, long[]> weights = new HashMap<>(4);
+    private boolean accounted;
 
     LoopBatch(EventLoop loop) {
         this(loop, null);
@@ -35,11 +38,11 @@ final class LoopBatch implements Runnable {
         return ops.size();
     }
 
-    /** The batch is handed to its loop: its operations count as queued work of the link until they ran. */
+    /** The batch is handed to its loop: its deliveries count as queued work of the link until they ran. */
     void handedOver() {
-        accounted = ops.size();
         if (link != null) {
-            link.queued(accounted);
+            accounted = true;
+            weights.forEach((app, n) -> link.queued(app, n[0]));
         }
     }
 
@@ -47,8 +50,15 @@ final class LoopBatch implements Runnable {
         return loop;
     }
 
-    void add(Runnable op) {
+    /** Adds an operation of {@code app}'s that makes one write or none. */
+    void add(Runnable op, String app) {
+        add(op, 1, app);
+    }
+
+    /** Adds an operation of {@code app}'s that makes about {@code deliveries} writes (a fan-out). */
+    void add(Runnable op, long deliveries, String app) {
         ops.add(op);
+        weights.computeIfAbsent(app, a -> new long[1])[0] += Math.max(1, deliveries);
     }
 
     boolean isEmpty() {
@@ -65,9 +75,10 @@ final class LoopBatch implements Runnable {
             }
         }
         ops.clear();
-        if (link != null && accounted > 0) {
-            link.queued(-accounted);
-            accounted = 0;
+        if (accounted) {
+            weights.forEach((app, n) -> link.queued(app, -n[0]));
+            accounted = false;
         }
+        weights.clear();
     }
 }

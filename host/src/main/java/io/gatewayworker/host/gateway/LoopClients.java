@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The accepted clients of one event loop, per app, with the app's uid and group indexes: a broadcast,
@@ -20,6 +21,8 @@ final class LoopClients {
     /** One app's clients on this loop. */
     static final class AppClients {
         final Set<ClientConnection> all = new LinkedHashSet<>();
+        /** {@code all.size()}, published for the link loop's estimate of a fan-out's deliveries. */
+        volatile int count;
         final Map<String, Set<ClientConnection>> byUid = new HashMap<>();
         final Map<String, Set<ClientConnection>> byGroup = new HashMap<>();
 
@@ -41,7 +44,8 @@ final class LoopClients {
     private static final AppClients NONE = new AppClients();
 
     private final EventLoop loop;
-    private final Map<String, AppClients> byApp = new HashMap<>();
+    /** Written on this loop only; concurrent so that {@link #estimate} may read it from a link loop. */
+    private final Map<String, AppClients> byApp = new ConcurrentHashMap<>();
     /** Clients written to since the last flush; flushed by one task queued behind the work waiting now. */
     private final ArrayList<ClientConnection> dirty = new ArrayList<>();
     private boolean flushScheduled;
@@ -74,6 +78,28 @@ final class LoopClients {
 
     EventLoop loop() {
         return loop;
+    }
+
+    /**
+     * The heap is at risk: drops this loop's clients with more than {@code over} bytes of output waiting.
+     * Returns how many it dropped.
+     */
+    int dropBacklogged(long over, String why) {
+        List<ClientConnection> slow = new ArrayList<>();
+        long bytes = 0;
+        for (AppClients clients : byApp.values()) {
+            for (ClientConnection c : clients.all) {
+                long pending = c.pendingOutput();
+                if (pending > over) {
+                    slow.add(c);
+                    bytes += pending;
+                }
+            }
+        }
+        for (ClientConnection c : slow) {
+            c.drop(c.pendingOutput(), why); // closing changes the sets: after the walk
+        }
+        return slow.size();
     }
 
     /** Calls {@code action} for every accepted client of this loop. */
@@ -122,10 +148,20 @@ final class LoopClients {
         return clients == null ? NONE : clients;
     }
 
+    /**
+     * About how many clients of {@code app} this loop has: what a broadcast's operation here will write.
+     * Any thread (a racy read, good enough for accounting).
+     */
+    int estimate(String app) {
+        AppClients clients = byApp.get(app);
+        return clients == null ? 0 : clients.count;
+    }
+
     /** Enters an accepted client with its uid and groups. */
     void add(ClientConnection c) {
         AppClients clients = byApp.computeIfAbsent(c.app(), a -> new AppClients());
         clients.all.add(c);
+        clients.count = clients.all.size();
         if (c.uid() != null) {
             clients.byUid.computeIfAbsent(c.uid(), u -> new LinkedHashSet<>()).add(c);
         }
@@ -141,6 +177,7 @@ final class LoopClients {
             return;
         }
         clients.all.remove(c);
+        clients.count = clients.all.size();
         if (c.uid() != null) {
             unindex(clients.byUid, c.uid(), c);
         }

@@ -54,7 +54,7 @@ final class QueryExecutor {
                 } catch (Throwable t) {
                     part.completeExceptionally(t);
                 }
-            });
+            }, app);
         }
         CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).whenComplete((ok, failure) -> {
             Reply.Builder reply = Reply.newBuilder().setRequestId(requestId);

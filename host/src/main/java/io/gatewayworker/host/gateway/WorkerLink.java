@@ -3,6 +3,7 @@ package io.gatewayworker.host.gateway;
 import io.gatewayworker.host.link.OutboundQueue;
 import io.gatewayworker.proto.link.v1.AppInfo;
 import io.gatewayworker.proto.link.v1.Envelope;
+import io.gatewayworker.proto.link.v1.FlowControl;
 import io.netty.channel.Channel;
 import java.util.List;
 import java.util.Set;
@@ -16,9 +17,10 @@ import java.util.stream.Collectors;
  * The gateway's side of a link to one worker: sends client events to it within the credit the worker
  * granted, and knows which apps it serves.
  *
- * <p><b>Credit.</b> Each event costs one credit; the worker returns credit as it finishes events. When
- * the credit runs out, the client that sent the event stops reading ({@code autoRead} off) until credit
- * arrives, so a busy worker slows its clients down rather than piling up their events.
+ * <p><b>Credit.</b> Each event costs one credit of its app ({@link AppCredit}); the worker returns credit as
+ * it finishes events. When an app's credit runs out, the client that sent the event stops reading
+ * ({@code autoRead} off) until credit arrives, so a busy worker slows its clients down rather than piling
+ * up their events, and one app's slow callbacks do not stop another app's clients.
  *
  * <p>Thread-safe: client event loops call {@link #send}; the link's own loop handles credit and
  * app updates.
@@ -28,26 +30,37 @@ final class WorkerLink {
     private final Channel channel;
     private final OutboundQueue out;
     private final String name;
-    private final AtomicLong credit = new AtomicLong();
-    /** Clients woken from a credit pause so far: grows while waiters make progress. */
-    private final AtomicLong creditWakeups = new AtomicLong();
-    private final ConcurrentLinkedQueue<ClientConnection> creditWaiters = new ConcurrentLinkedQueue<>();
+    /** Events of each app the worker takes before it handled some: its credit window. */
+    private final long window;
+    private final ConcurrentHashMap<String, AppCredit> credits = new ConcurrentHashMap<>();
     private final AtomicInteger bound = new AtomicInteger();
     /** Clients paused for their events in flight on this link: read again when the link goes. */
     private final Set<ClientConnection> flowPaused = ConcurrentHashMap.newKeySet();
     private volatile Set<String> servingApps = Set.of();
     private volatile List<AppInfo> apps = List.of();
     private volatile boolean open = true;
-    /** Operations of this link's commands handed to client loops and not yet run. */
-    private final AtomicLong queuedWork = new AtomicLong();
-    private final java.util.concurrent.atomic.AtomicBoolean holding = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Per app: deliveries of its commands handed to client loops and not yet run, and whether it is held. */
+    private static final class AppWork {
+        final AtomicLong queued = new AtomicLong();
+        volatile boolean holding;
+    }
+
+    private final ConcurrentHashMap<String, AppWork> work = new ConcurrentHashMap<>();
     private final long queuedHigh;
+    /**
+     * Guards the hold decisions together with sending their messages, so that the worker gets them in the
+     * order they were decided (a release overtaken by a hold would hold the app forever).
+     */
+    private final Object holdLock = new Object();
+    private volatile boolean holdingForMemory;
 
     /**
-     * @param queuedHigh operations of this link's commands queued on client loops past which the worker
-     *        is asked to hold its commands (released at half)
+     * @param window each app's credit window (the worker's Hello says it)
+     * @param queuedHigh deliveries of one app's commands queued on client loops past which the worker is
+     *        asked to hold that app's commands (released at half)
      */
-    WorkerLink(Channel channel, String name, int queueHighWater, long queuedHigh) {
+    WorkerLink(Channel channel, String name, long window, int queueHighWater, long queuedHigh) {
+        this.window = window;
         this.channel = channel;
         this.name = name;
         this.out = new OutboundQueue(channel, queueHighWater);
@@ -55,22 +68,84 @@ final class WorkerLink {
     }
 
     /**
-     * Counts work of this link's commands handed to (positive) or done by (negative) client loops; past
-     * the bound, asks the worker to hold its commands, and to go on at half. Any thread.
+     * Counts deliveries of {@code app}'s commands handed to (positive) or done by (negative) client loops;
+     * past the bound, asks the worker to hold that app's commands (the other apps' go on), and to go on
+     * at half. Any thread.
      */
-    void queued(long delta) {
-        long now = queuedWork.addAndGet(delta);
-        if (delta > 0 && now > queuedHigh && holding.compareAndSet(false, true)) {
-            out.add(io.gatewayworker.proto.link.v1.Envelope.newBuilder().setFlow(
-                    io.gatewayworker.proto.link.v1.FlowControl.newBuilder().setLink(true).setPause(true)).build());
-        } else if (delta < 0 && now <= queuedHigh / 2 && holding.get() && holding.compareAndSet(true, false)) {
-            out.add(io.gatewayworker.proto.link.v1.Envelope.newBuilder().setFlow(
-                    io.gatewayworker.proto.link.v1.FlowControl.newBuilder().setLink(true).setPause(false)).build());
+    void queued(String app, long delta) {
+        AppWork w = work.get(app);
+        if (w == null) {
+            w = work.computeIfAbsent(app, a -> new AppWork());
+        }
+        long now = w.queued.addAndGet(delta);
+        boolean crossing = delta > 0 ? now > queuedHigh && !w.holding : now <= queuedHigh / 2 && w.holding;
+        if (crossing) { // a pre-check without the lock; decided under it
+            synchronized (holdLock) {
+                // Read the count again after each change: a thread whose delta came meanwhile may have
+                // read the old flag and left the decision to this one.
+                for (;;) {
+                    long current = w.queued.get();
+                    if (!w.holding && current > queuedHigh) {
+                        w.holding = true;
+                    } else if (w.holding && current <= queuedHigh / 2) {
+                        w.holding = false;
+                    } else {
+                        break;
+                    }
+                    out.add(hold(app, w.holding));
+                }
+            }
         }
     }
 
+    /** The gateway's heap is at risk (true) or safe again (false): hold every app's commands meanwhile. Any thread. */
+    void memoryPressure(boolean pressed) {
+        synchronized (holdLock) {
+            if (holdingForMemory != pressed) {
+                holdingForMemory = pressed;
+                out.add(hold("", pressed));
+            }
+        }
+    }
+
+    private static Envelope hold(String app, boolean pause) {
+        return Envelope.newBuilder().setFlow(FlowControl.newBuilder().setLink(true).setPause(pause).setApp(app)).build();
+    }
+
+    /** Deliveries of {@code app}'s commands queued on client loops. */
+    long queuedWork(String app) {
+        AppWork w = work.get(app);
+        return w == null ? 0 : w.queued.get();
+    }
+
+    /** Deliveries of every app's commands queued on client loops. */
     long queuedWork() {
-        return queuedWork.get();
+        long n = 0;
+        for (AppWork w : work.values()) {
+            n += w.queued.get();
+        }
+        return n;
+    }
+
+    /** Whether the worker is asked to hold {@code app}'s commands for its queued work. */
+    boolean holding(String app) {
+        AppWork w = work.get(app);
+        return w != null && w.holding;
+    }
+
+    /** Apps whose commands have been queued on this link. */
+    java.util.Set<String> workingApps() {
+        return work.keySet();
+    }
+
+    /** The high-water mark of an app's queued work. */
+    long queuedHigh() {
+        return queuedHigh;
+    }
+
+    /** Whether the worker is held for the gateway's memory now. */
+    boolean holdingForMemory() {
+        return holdingForMemory;
     }
 
     Channel channel() {
@@ -120,39 +195,28 @@ final class WorkerLink {
     }
 
     /**
-     * Sends one event of {@code from}. Called on {@code from}'s loop. When this spends the last credit,
-     * {@code from} pauses reading until credit returns.
+     * Sends one event of {@code from} (its loop), spending a credit of its app. When that was the app's
+     * last, {@code from} pauses reading until the worker returns credit for the app.
      */
     void send(Envelope event, ClientConnection from) {
         out.add(event);
-        if (credit.decrementAndGet() <= 0) {
-            from.pause(ClientConnection.PAUSE_CREDIT);
-            creditWaiters.add(from);
-            if (credit.get() > 0 || !open) {
-                wakeCreditWaiters();
-            }
-        }
+        credit(from.app()).spend(from, open);
     }
 
-    /** The worker granted {@code events} more events. Link loop. */
-    void credit(int events) {
-        if (credit.addAndGet(events) > 0) {
-            wakeCreditWaiters();
-        }
+    /** The worker returned {@code events} credits of {@code app}. Link loop. */
+    void credit(String app, int events) {
+        credit(app).returned(events, open);
     }
 
-    long creditLeft() {
-        return credit.get();
+    /** The credit of {@code app} on this link, which starts at the worker's window. */
+    AppCredit credit(String app) {
+        AppCredit c = credits.get(app);
+        return c != null ? c : credits.computeIfAbsent(app, a -> new AppCredit(a, window));
     }
 
-    /** Clients waiting for credit (approximate). */
-    int creditWaiters() {
-        return creditWaiters.size();
-    }
-
-    /** Clients woken from a credit pause so far. */
-    long creditWakeups() {
-        return creditWakeups.get();
+    /** Every app's credit on this link (for the flow watch and reports). */
+    java.util.Collection<AppCredit> credits() {
+        return credits.values();
     }
 
     /** A client paused (or resumed) for its events in flight on this link. Client's loop. */
@@ -173,20 +237,11 @@ final class WorkerLink {
     void closed() {
         open = false;
         out.close();
-        wakeCreditWaiters();
+        credits.values().forEach(c -> c.wake(false));
         for (ClientConnection client : flowPaused) {
             client.loop().execute(() -> client.linkLost(this));
         }
         flowPaused.clear();
-    }
-
-    private void wakeCreditWaiters() {
-        ClientConnection c;
-        while ((credit.get() > 0 || !open) && (c = creditWaiters.poll()) != null) {
-            ClientConnection waiter = c;
-            creditWakeups.incrementAndGet();
-            waiter.loop().execute(() -> waiter.resume(ClientConnection.PAUSE_CREDIT));
-        }
     }
 
     @Override

@@ -61,7 +61,7 @@ final class WorkerLinkHandler extends SimpleChannelInboundHandler<Envelope> {
         switch (msg.getBodyCase()) {
             case COMMAND -> commands.execute(msg.getCommand());
             case CREDIT -> {
-                link.credit(msg.getCredit().getEvents());
+                link.credit(msg.getCredit().getApp(), msg.getCredit().getEvents());
                 for (int i = 0; i < msg.getCredit().getAcksCount(); i++) {
                     commands.acked(msg.getCredit().getAcks(i));
                 }
@@ -90,7 +90,8 @@ final class WorkerLinkHandler extends SimpleChannelInboundHandler<Envelope> {
             return;
         }
         String name = hello.getName().isEmpty() ? String.valueOf(ctx.channel().remoteAddress()) : hello.getName();
-        link = new WorkerLink(ctx.channel(), name, gateway.limits().linkCreditWindow() * 4, QUEUED_WORK_HIGH);
+        long window = hello.getCreditWindow() > 0 ? hello.getCreditWindow() : gateway.limits().linkCreditWindow();
+        link = new WorkerLink(ctx.channel(), name, window, gateway.limits().linkCreditWindow() * 4, QUEUED_WORK_HIGH);
         link.apps(hello.getAppsList());
         commands = new CommandExecutor(gateway, link);
         ctx.writeAndFlush(Envelope.newBuilder().setWelcome(Welcome.newBuilder()
@@ -98,6 +99,9 @@ final class WorkerLinkHandler extends SimpleChannelInboundHandler<Envelope> {
                 .setGatewayAddress(gateway.internalAddress().toString())
                 .setName("gateway@" + gateway.internalAddress())).build(), ctx.voidPromise());
         gateway.links().add(link);
+        if (gateway.memoryPressed()) {
+            link.memoryPressure(true);
+        }
         log.info("Worker {} linked; it serves {}", link, describeApps());
     }
 

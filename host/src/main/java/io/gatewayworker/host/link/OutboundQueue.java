@@ -2,8 +2,8 @@ package io.gatewayworker.host.link;
 
 import io.netty.channel.Channel;
 import io.netty.util.ReferenceCountUtil;
-import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -13,36 +13,55 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Hands messages to a link channel from any thread, in batches: the first message of a batch schedules
- * one task on the channel's event loop, which writes everything queued by then and flushes once. One
+ * one task on the channel's event loop, which writes what is queued by then and flushes once. One
  * cross-thread hand-off is paid per batch, not per message.
  *
- * <p>Messages added by one thread are written in the order they were added.
+ * <p><b>Lanes.</b> Messages go into lanes ({@link #add(Object, Object)}; {@link #add(Object)} uses the
+ * default one). Messages of one lane are written in the order they were added; the lanes take turns of
+ * at most {@value #TURN} messages, so that a lane with a long backlog (one app's flood of broadcasts)
+ * does not make the others (another app's answers) wait behind all of it.
  *
- * <p><b>Bounds.</b> When more than {@code highWater} messages wait (the link is slow, or the peer
- * applies backpressure), threads that may block (not event loops) wait in
- * {@link #awaitCapacity(long)} until fewer than half of that remain. Writing pauses while the channel
- * is not writable, and resumes when its handler calls {@link #resume()}.
+ * <p><b>Bounds.</b> When a lane has more than {@code highWater} messages (the link is slow, or the peer
+ * applies backpressure), threads that may block (not event loops) wait in {@link #awaitCapacity} until
+ * fewer than half of that remain in it. Writing pauses while the channel is not writable, and resumes
+ * when its handler calls {@link #resume()}.
  *
- * <p>The peer may ask to {@link #hold(boolean) hold} the queue while it catches up. Messages added
+ * <p>The peer may ask to {@link #hold(boolean) hold} the queue, or {@link #hold(Object, boolean) one lane},
+ * while it catches up. Messages added
  * with {@link #addControl} (credit, acknowledgements, barrier answers) are never held and go out
- * before the messages waiting in the held lane: holding them would stall the peer that asked for the
- * hold, which may be waiting for exactly those.
+ * before the lanes' messages: holding them would stall the peer that asked for the hold, which may be
+ * waiting for exactly those. A run writes at most {@value #MAX_PER_RUN} messages and then yields the
+ * loop: a hold that the peer sends meanwhile takes effect within a run.
  *
  * <p><b>Progress.</b> {@link #written()} counts the messages handed to the channel. A queue that has
- * messages, is not held and whose count does not move has missed a wake-up: {@code GatewayFlowWatch} and {@code WorkerFlowWatch} report
- * that.
+ * messages, is not held and whose count does not move has missed a wake-up: {@code GatewayFlowWatch}
+ * and {@code WorkerFlowWatch} report that.
  *
  * <p>Thread-safe. {@link #run()} runs on the channel's event loop.
  */
 public final class OutboundQueue implements Runnable {
 
     /** Messages written per task before the task yields the loop to other work. */
-    private static final int MAX_PER_RUN = 4096;
+    static final int MAX_PER_RUN = 256;
+    /** Messages one lane writes before the next lane's turn. */
+    static final int TURN = 64;
+
+    /** One lane: its messages in order, whether it waits in {@code ready} for a turn, whether it is held. */
+    private static final class Lane {
+        final Queue<Object> messages = new ConcurrentLinkedQueue<>();
+        final AtomicInteger size = new AtomicInteger();
+        final AtomicBoolean waiting = new AtomicBoolean();
+        volatile boolean held;
+    }
+
+    private static final Object DEFAULT_LANE = new Object();
 
     private final Channel channel;
     private final int highWater;
-    private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
     private final Queue<Object> control = new ConcurrentLinkedQueue<>();
+    private final ConcurrentHashMap<Object, Lane> lanes = new ConcurrentHashMap<>();
+    /** Lanes with messages, in the order of their turns. */
+    private final Queue<Lane> ready = new ConcurrentLinkedQueue<>();
     private final AtomicInteger size = new AtomicInteger();
     /** Messages handed to the channel so far; written by the channel's loop only. */
     private volatile long written;
@@ -54,6 +73,7 @@ public final class OutboundQueue implements Runnable {
     /** The peer asked to hold messages for now (they keep queuing; senders block past the bound). */
     private volatile boolean held;
 
+    /** @param highWater messages of one lane past which {@link #awaitCapacity} makes its callers wait */
     public OutboundQueue(Channel channel, int highWater) {
         if (highWater <= 0) {
             throw new IllegalArgumentException("highWater: " + highWater + " (expected: > 0)");
@@ -63,24 +83,36 @@ public final class OutboundQueue implements Runnable {
     }
 
     /**
-     * Queues a message for the channel. Returns false and releases the message when the link is
-     * closed.
+     * Queues a message for the channel in the default lane. Returns false and releases the message when
+     * the link is closed.
      */
     public boolean add(Object message) {
+        return add(message, DEFAULT_LANE);
+    }
+
+    /**
+     * Queues a message in the lane named {@code laneKey} (an app id, say). Returns false and releases the
+     * message when the link is closed.
+     */
+    public boolean add(Object message, Object laneKey) {
         if (closed) {
             ReferenceCountUtil.release(message);
             return false;
         }
-        queue.offer(message);
+        Lane lane = lanes.computeIfAbsent(laneKey, k -> new Lane());
+        lane.messages.offer(message);
+        lane.size.incrementAndGet();
         size.incrementAndGet();
+        if (lane.waiting.compareAndSet(false, true)) {
+            ready.offer(lane);
+        }
         schedule();
         return true;
     }
 
     /**
-     * Queues a message that is never held and goes out before the held lane's messages (messages added
-     * here keep their order among themselves). Returns false and releases the message when the link is
-     * closed.
+     * Queues a message that is never held and goes out before the lanes' messages (messages added here
+     * keep their order among themselves). Returns false and releases the message when the link is closed.
      */
     public boolean addControl(Object message) {
         if (closed) {
@@ -99,21 +131,28 @@ public final class OutboundQueue implements Runnable {
         }
     }
 
+    /** {@link #awaitCapacity(Object, long)} for the default lane. */
+    public boolean awaitCapacity(long timeoutMillis) throws InterruptedException {
+        return awaitCapacity(DEFAULT_LANE, timeoutMillis);
+    }
+
     /**
-     * Waits while the queue is over its high-water mark. Call it before {@link #add(Object)} from
-     * threads that may block (virtual threads running app code); never from an event loop.
+     * Waits while the lane {@code laneKey} is over its high-water mark, until it is at half. Call it before
+     * {@link #add(Object, Object)} from threads that may block (virtual threads running app code); never
+     * from an event loop.
      *
      * @return false when the wait timed out (the message may still be added)
      */
-    public boolean awaitCapacity(long timeoutMillis) throws InterruptedException {
-        if (size.get() <= highWater || closed) {
+    public boolean awaitCapacity(Object laneKey, long timeoutMillis) throws InterruptedException {
+        Lane lane = lanes.get(laneKey);
+        if (lane == null || lane.size.get() <= highWater || closed) {
             return true;
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         waiters.incrementAndGet();
         lock.lock();
         try {
-            while (size.get() > highWater / 2 && !closed) {
+            while (lane.size.get() > highWater / 2 && !closed) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
@@ -127,7 +166,7 @@ public final class OutboundQueue implements Runnable {
         }
     }
 
-    /** Messages waiting to be written. */
+    /** Messages waiting to be written, in all lanes. */
     public int size() {
         return size.get();
     }
@@ -153,18 +192,18 @@ public final class OutboundQueue implements Runnable {
      * writing from there would re-enter the flush.
      */
     public void resume() {
-        if ((!queue.isEmpty() || !control.isEmpty()) && scheduled.compareAndSet(false, true)) {
+        if ((!ready.isEmpty() || !control.isEmpty()) && scheduled.compareAndSet(false, true)) {
             channel.eventLoop().execute(this);
         }
     }
 
     /**
-     * Holds (true) or releases (false) the queue: while held nothing is written, messages queue, and
-     * {@link #awaitCapacity} blocks its callers past the high-water mark. Any thread.
+     * Holds (true) or releases (false) the queue: while held only control messages are written, lanes
+     * fill, and {@link #awaitCapacity} blocks its callers past the high-water mark. Any thread.
      */
     public void hold(boolean hold) {
         held = hold;
-        if (!hold && !queue.isEmpty() && scheduled.compareAndSet(false, true)) {
+        if (!hold && !ready.isEmpty() && scheduled.compareAndSet(false, true)) {
             channel.eventLoop().execute(this);
         }
     }
@@ -173,17 +212,59 @@ public final class OutboundQueue implements Runnable {
         return held;
     }
 
+    /**
+     * Holds (true) or releases (false) one lane: while held its messages stay queued and the other lanes
+     * go on. Any thread.
+     */
+    public void hold(Object laneKey, boolean hold) {
+        Lane lane = lanes.computeIfAbsent(laneKey, k -> new Lane());
+        lane.held = hold;
+        if (!hold && !lane.messages.isEmpty() && lane.waiting.compareAndSet(false, true)) {
+            ready.offer(lane);
+            schedule();
+        }
+    }
+
+    /** Whether the lane {@code laneKey} is held. */
+    public boolean held(Object laneKey) {
+        Lane lane = lanes.get(laneKey);
+        return lane != null && lane.held;
+    }
+
+    /** Messages waiting in the lanes that may be written now (not held). */
+    public int writableSize() {
+        if (held) {
+            return control.size();
+        }
+        int n = control.size();
+        for (Lane lane : lanes.values()) {
+            if (!lane.held) {
+                n += lane.size.get();
+            }
+        }
+        return n;
+    }
+
     /** Drops everything queued and refuses further messages. Any thread. */
     public void close() {
         closed = true;
-        for (Queue<Object> lane : List.of(control, queue)) {
-            Object message;
-            while ((message = lane.poll()) != null) {
-                size.decrementAndGet();
-                ReferenceCountUtil.release(message);
-            }
+        drop(control);
+        for (Lane lane : lanes.values()) {
+            lane.size.addAndGet(-drop(lane.messages));
         }
+        ready.clear();
         signalDrained();
+    }
+
+    private int drop(Queue<Object> queue) {
+        int n = 0;
+        Object message;
+        while ((message = queue.poll()) != null) {
+            size.decrementAndGet();
+            ReferenceCountUtil.release(message);
+            n++;
+        }
+        return n;
     }
 
     @Override
@@ -201,20 +282,38 @@ public final class OutboundQueue implements Runnable {
             count++;
         }
         boolean holding = held; // hold(false) schedules the next run
-        while (!holding && count < MAX_PER_RUN && channel.isWritable() && (message = queue.poll()) != null) {
-            channel.write(message, channel.voidPromise());
-            count++;
+        Lane lane;
+        while (!holding && count < MAX_PER_RUN && channel.isWritable() && (lane = ready.poll()) != null) {
+            lane.waiting.set(false);
+            if (lane.held) {
+                // Leaves the line; hold(lane, false) puts it back. Read again after clearing 'waiting':
+                // a release in between found it waiting and did not put it back.
+                if (!lane.held && !lane.messages.isEmpty() && lane.waiting.compareAndSet(false, true)) {
+                    ready.offer(lane);
+                }
+                continue;
+            }
+            int turn = 0;
+            while (turn < TURN && count < MAX_PER_RUN && channel.isWritable() && (message = lane.messages.poll()) != null) {
+                channel.write(message, channel.voidPromise());
+                lane.size.decrementAndGet();
+                turn++;
+                count++;
+            }
+            if (!lane.messages.isEmpty() && lane.waiting.compareAndSet(false, true)) {
+                ready.offer(lane); // to the back: the other lanes take their turns first
+            }
         }
         int left = size.addAndGet(-count);
         if (count > 0) {
             written += count;
             channel.flush();
         }
-        if (left <= highWater / 2) {
-            signalDrained();
+        if (waiters.get() > 0) {
+            signalDrained(); // waiters check their own lane
         }
-        boolean more = !control.isEmpty() || (!holding && !queue.isEmpty());
-        if (more && channel.isWritable() && scheduled.compareAndSet(false, true)) {
+        boolean more = !control.isEmpty() || (!holding && !ready.isEmpty());
+        if (more && left > 0 && channel.isWritable() && scheduled.compareAndSet(false, true)) {
             channel.eventLoop().execute(this);
         }
     }

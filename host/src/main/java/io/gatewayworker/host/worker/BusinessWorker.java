@@ -81,7 +81,7 @@ public final class BusinessWorker implements AutoCloseable {
         this.control = loops.nextIo();
         this.apps = new AppManager(pluginsDir, dataDir, app -> new AppGateway(app, directory, limits), limits);
         this.dispatcher = new Dispatcher(apps, limits);
-        this.flowWatch = new WorkerFlowWatch(directory, limits.stallTimeout(), this::flowReport);
+        this.flowWatch = new WorkerFlowWatch(directory, limits.stallTimeout(), limits.callbackBudget(), this::flowReport);
         apps.addListener(this::announceApps);
         apps.setAppCloser(this::closeClientsOf);
     }
@@ -225,9 +225,9 @@ public final class BusinessWorker implements AutoCloseable {
         }, LinkProtocol.RECONNECT_DELAY_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    private Hello hello() {
+    Hello hello() {
         return Hello.newBuilder().setProtocolVersion(LinkProtocol.VERSION).setRole(Role.WORKER).setName(name)
-                .addAllApps(appInfos(apps.running())).build();
+                .setCreditWindow(limits.linkCreditWindow()).addAllApps(appInfos(apps.running())).build();
     }
 
     void linked(GatewayLink link) {

@@ -1,5 +1,6 @@
 package io.gatewayworker.host.worker;
 
+import io.gatewayworker.host.app.AppRuntime;
 import io.gatewayworker.host.link.ClientId;
 import io.gatewayworker.proto.link.v1.ClientEvent;
 import io.gatewayworker.proto.link.v1.ClientInfo;
@@ -30,6 +31,13 @@ final class ClientState implements Runnable {
     // keep it small (no atomic or lock objects beside it); the id text is formatted when asked for.
     private volatile int size;
     private volatile boolean scheduled;
+
+    /** The app version whose threads run this mailbox now (null: none runs here). */
+    private volatile AppRuntime runsOn;
+    /** When the running callback started ({@link System#nanoTime()}), 0 when none runs; read by the budget watch. */
+    private volatile long callbackSince;
+    private volatile String callbackName;
+    private volatile Thread callbackThread;
 
     // Mailbox thread only (events run one at a time; hand-offs through the queue order them).
     private volatile ClientInfo info;
@@ -69,6 +77,10 @@ final class ClientState implements Runnable {
     @Override
     public void run() {
         for (;;) {
+            if (dispatcher.moved(this)) {
+                dispatcher.schedule(this); // on to the new version's threads; 'scheduled' stays set
+                return;
+            }
             ClientEvent event = queue.poll();
             if (event == null) {
                 scheduled = false;
@@ -87,11 +99,45 @@ final class ClientState implements Runnable {
             } finally {
                 SIZE.getAndAdd(this, -1);
                 if (event.getAck()) {
-                    link.acked(connection);
+                    link.acked(connection, event.getApp());
                 }
-                link.finished();
+                link.finished(event.getApp());
             }
         }
+    }
+
+    void runsOn(AppRuntime app) {
+        runsOn = app;
+    }
+
+    AppRuntime runsOn() {
+        return runsOn;
+    }
+
+    /** A callback starts on the mailbox thread. */
+    void callbackStarted(String name) {
+        callbackName = name;
+        callbackThread = Thread.currentThread();
+        callbackSince = System.nanoTime();
+    }
+
+    void callbackEnded() {
+        callbackSince = 0;
+        callbackThread = null;
+    }
+
+    /** When the running callback started, 0 when none runs. Any thread. */
+    long callbackSince() {
+        return callbackSince;
+    }
+
+    String callbackName() {
+        return callbackName;
+    }
+
+    /** The thread of the running callback, or null. Any thread. */
+    Thread callbackThread() {
+        return callbackThread;
     }
 
     /** Events waiting or running. Any thread. */

@@ -39,8 +39,8 @@ final class Dispatcher implements AutoCloseable {
 
     private final AppManager apps;
     private final Limits limits;
-    /** Starts mailbox threads directly: an executor that tracks its threads costs a set add and remove per run. */
-    private final ThreadFactory threads = Thread.ofVirtual().name("app").factory();
+    /** Mailboxes of clients whose app is not running here (to refuse or forget them) run on these. */
+    private final ThreadFactory noApp = Thread.ofVirtual().name("app-none").factory();
     private final AtomicInteger running = new AtomicInteger();
     private final Set<String> missingApps = ConcurrentHashMap.newKeySet();
 
@@ -61,9 +61,9 @@ final class Dispatcher implements AutoCloseable {
                     log.debug("Dropping {} for unknown client {} of {}", event.getType(), connection, link);
                 }
                 if (event.getAck()) {
-                    link.acked(connection);
+                    link.acked(connection, event.getApp());
                 }
-                link.finished();
+                link.finished(event.getApp());
                 return;
             }
             state = new ClientState(this, link, connection, event.getClient());
@@ -74,15 +74,40 @@ final class Dispatcher implements AutoCloseable {
         state.enqueue(event);
     }
 
+    /**
+     * Runs a mailbox on a virtual thread of its app's running version (on that version's carriers, see
+     * {@code AppScheduler}). Any thread.
+     */
     void schedule(ClientState state) {
         running.incrementAndGet();
-        threads.newThread(() -> {
+        Runnable run = () -> {
             try {
                 state.run();
             } finally {
                 running.decrementAndGet();
             }
-        }).start();
+        };
+        AppRuntime app = runningVersion(state);
+        state.runsOn(app);
+        if (app != null) {
+            app.start(run);
+        } else {
+            noApp.newThread(run).start();
+        }
+    }
+
+    /**
+     * Whether the mailbox runs on a version that is no longer the app's running one (a reload happened
+     * meanwhile): it then moves to a thread of the new version, so old carriers can retire.
+     */
+    boolean moved(ClientState state) {
+        AppRuntime now = runningVersion(state);
+        return now != null && now != state.runsOn();
+    }
+
+    private AppRuntime runningVersion(ClientState state) {
+        AppSlot slot = apps.slot(state.info().getApp());
+        return slot == null ? null : slot.current();
     }
 
     /** Handles one event of a client. Mailbox (virtual) thread. */
@@ -109,6 +134,7 @@ final class Dispatcher implements AutoCloseable {
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(app.classLoader());
         ClientView.CURRENT.set(client);
+        state.callbackStarted(callbackName(event));
         boolean failed = false;
         try {
             switch (event.getType()) {
@@ -153,6 +179,7 @@ final class Dispatcher implements AutoCloseable {
             failed = true;
             log.error("App {} {}: {} threw for client {}", app.id(), app.version(), callbackName(event), state.id(), t);
         } finally {
+            state.callbackEnded();
             ClientView.CURRENT.remove();
             thread.setContextClassLoader(previous);
         }
@@ -221,11 +248,11 @@ final class Dispatcher implements AutoCloseable {
         ClientEvent close = ClientEvent.newBuilder().setType(ClientEvent.Type.CLOSE).build();
         for (ClientState state : link.clients().values()) {
             link.received();
-            state.enqueue(close.toBuilder().setConnection(state.connection()).build());
+            state.enqueue(close.toBuilder().setConnection(state.connection()).setApp(state.info().getApp()).build());
         }
     }
 
-    private static String callbackName(ClientEvent event) {
+    static String callbackName(ClientEvent event) {
         return switch (event.getType()) {
             case WEBSOCKET_CONNECT -> "onWebSocketConnect";
             case CONNECT -> "onConnect";
@@ -235,10 +262,13 @@ final class Dispatcher implements AutoCloseable {
         };
     }
 
-    /** Waits (at most 5 s) for the mailboxes still running. */
+    /**
+     * Waits (at most 1 s) for the mailboxes still running: at this point the apps are stopped, and what
+     * runs still is stuck in a callback that Java cannot stop.
+     */
     @Override
     public void close() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
         while (running.get() > 0 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(10);
@@ -248,7 +278,7 @@ final class Dispatcher implements AutoCloseable {
             }
         }
         if (running.get() > 0) {
-            log.warn("{} client mailbox(es) still running after 5 s at shutdown", running.get());
+            log.warn("{} client mailbox(es) still running at shutdown (callbacks that do not return)", running.get());
         }
     }
 }

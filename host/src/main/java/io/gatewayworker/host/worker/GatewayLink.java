@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * The worker's side of a link to one gateway: the clients of that gateway this worker serves, the
  * commands it sends there, and the credit it returns as it finishes events.
  *
- * <p><b>Credit.</b> The gateway may send {@code window} events ahead; the worker returns credit in
- * batches of {@code window / 8} finished events, so a worker that falls behind stops its gateway's
+ * <p><b>Credit.</b> The gateway may send {@code window} events of each app ahead; the worker returns
+ * each app's credit in batches of {@code window / 8} finished events, so a worker that falls behind stops its gateway's
  * clients rather than queuing without bound. An event the gateway marked {@code ack} is acknowledged
  * as soon as it is handled ({@link #acked}), with the credit gathered so far: the gateway bounds each
  * client's events in flight with these marks.
@@ -46,7 +46,8 @@ final class GatewayLink {
     private final int creditBatch;
     private final ConcurrentHashMap<Integer, ClientState> clients = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final AtomicInteger unreturned = new AtomicInteger();
+    /** Per app: events finished and their credit not yet returned. */
+    private final ConcurrentHashMap<String, AtomicInteger> unreturned = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Long> barriers = new ConcurrentLinkedQueue<>();
     private final ConcurrentHashMap<Long, CompletableFuture<Reply>> pending = new ConcurrentHashMap<>();
     private final AtomicLong requestIds = new AtomicLong();
@@ -80,10 +81,14 @@ final class GatewayLink {
         return clients;
     }
 
-    /** Welcomed by the gateway: open the credit window. Link loop. */
+    /** Welcomed by the gateway: each app's credit window is open from the start (Hello.credit_window). Link loop. */
     void opened() {
         open = true;
-        out.addControl(Envelope.newBuilder().setCredit(Credit.newBuilder().setEvents(window)).build());
+    }
+
+    /** Each app's credit window on this link, as the Hello declares it. */
+    int window() {
+        return window;
     }
 
     void closed() {
@@ -119,18 +124,33 @@ final class GatewayLink {
         }
     }
 
-    /** Sends a command. From an app thread it first waits (bounded) while the link is congested. */
+    /**
+     * Sends a command, in its app's lane of the link (an app's backlog does not hold up another app's
+     * commands). From an app thread it first waits while that lane is full, at most
+     * {@value #CONGESTION_WAIT_MILLIS} ms; if the gateway has not caught up by then, the command is not
+     * sent and the call fails: a gateway that stays slow must not grow this queue without bound.
+     *
+     * @throws GatewayException when the lane stayed full for the whole wait (the command was not sent)
+     */
     void command(Command command) {
+        String app = command.getApp();
         if (!channel.eventLoop().inEventLoop()) {
+            boolean room;
             try {
-                if (!out.awaitCapacity(CONGESTION_WAIT_MILLIS)) {
-                    log.warn("Link to gateway {} is congested ({} commands waiting); queuing anyway", address, out.size());
-                }
+                room = out.awaitCapacity(app, CONGESTION_WAIT_MILLIS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                throw new GatewayException("interrupted while waiting for room on the link to gateway " + address
+                        + "; the command was not sent");
+            }
+            if (!room) {
+                log.warn("Link to gateway {} stayed congested for {} ms ({} messages waiting): a command of app {} is"
+                        + " refused", address, CONGESTION_WAIT_MILLIS, out.size(), app);
+                throw new GatewayException("gateway " + address + " has not taken this app's commands for "
+                        + CONGESTION_WAIT_MILLIS + " ms (" + out.size() + " waiting); the command was not sent");
             }
         }
-        out.add(Envelope.newBuilder().setCommand(command).build());
+        out.add(Envelope.newBuilder().setCommand(command).build(), app);
     }
 
     /** An event arrived. Link loop. */
@@ -138,13 +158,17 @@ final class GatewayLink {
         inFlight.incrementAndGet();
     }
 
-    /** An event was handled (or dropped): return credit in batches, answer barriers. Any thread. */
-    void finished() {
+    /**
+     * An event of {@code app} was handled (or dropped): return the app's credit in batches, answer
+     * barriers. Any thread.
+     */
+    void finished(String app) {
         int left = inFlight.decrementAndGet();
-        if (unreturned.incrementAndGet() >= creditBatch) {
-            int n = unreturned.getAndSet(0);
+        AtomicInteger pending = unreturned(app);
+        if (pending.incrementAndGet() >= creditBatch) {
+            int n = pending.getAndSet(0);
             if (n > 0) {
-                out.addControl(Envelope.newBuilder().setCredit(Credit.newBuilder().setEvents(n)).build());
+                out.addControl(Envelope.newBuilder().setCredit(Credit.newBuilder().setApp(app).setEvents(n)).build());
             }
         }
         if (left == 0 && !barriers.isEmpty()) {
@@ -153,12 +177,18 @@ final class GatewayLink {
     }
 
     /**
-     * An event the gateway marked {@code ack} was handled (or dropped): tell the gateway at once, with
-     * the credit gathered so far. Call it before {@link #finished()} for that event. Any thread.
+     * An event of {@code app} the gateway marked {@code ack} was handled (or dropped): tell the gateway at
+     * once, with the app's credit gathered so far. Call it before {@link #finished(String)} for that
+     * event. Any thread.
      */
-    void acked(int connection) {
-        int n = unreturned.getAndSet(0);
-        out.addControl(Envelope.newBuilder().setCredit(Credit.newBuilder().setEvents(n).addAcks(connection)).build());
+    void acked(int connection, String app) {
+        int n = unreturned(app).getAndSet(0);
+        out.addControl(Envelope.newBuilder().setCredit(Credit.newBuilder().setApp(app).setEvents(n).addAcks(connection)).build());
+    }
+
+    private AtomicInteger unreturned(String app) {
+        AtomicInteger n = unreturned.get(app);
+        return n != null ? n : unreturned.computeIfAbsent(app, a -> new AtomicInteger());
     }
 
     /** The gateway asks to hear when every event sent before this point is handled. Link loop. */
@@ -177,8 +207,8 @@ final class GatewayLink {
     }
 
     String flowReport() {
-        return "in flight " + inFlight.get() + ", credit unreturned " + unreturned.get() + ", commands queued " + out.size()
-                + (out.held() ? " (held by the gateway)" : "") + ", written " + out.written();
+        return "in flight " + inFlight.get() + ", credit unreturned " + unreturned + ", commands queued " + out.size()
+                + (out.held() ? " (all held by the gateway)" : ", " + out.writableSize() + " not held") + ", written " + out.written();
     }
 
     @Override

@@ -46,9 +46,15 @@ final class GatewayLinkHandler extends SimpleChannelInboundHandler<Envelope> {
             case REPLY -> link.replied(msg.getReply());
             case FLOW -> {
                 if (msg.getFlow().getLink()) {
-                    // The gateway has too much of our work queued: hold our commands (app threads that
-                    // send then wait, bounded) until it catches up.
-                    link.out().hold(msg.getFlow().getPause());
+                    // The gateway has too much of an app's work queued (app named), or its heap is at risk
+                    // (no app): hold those commands (app threads that send then wait, bounded) until it
+                    // catches up.
+                    String app = msg.getFlow().getApp();
+                    if (app.isEmpty()) {
+                        link.out().hold(msg.getFlow().getPause());
+                    } else {
+                        link.out().hold(app, msg.getFlow().getPause());
+                    }
                 }
             }
             case BARRIER -> link.barrier(msg.getBarrier().getId());

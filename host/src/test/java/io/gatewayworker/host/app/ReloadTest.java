@@ -90,6 +90,50 @@ class ReloadTest {
     }
 
     @Test
+    void versionsWhoseOnWorkerStartNeverReturnsAreRefusedAndTheOldOneKeepsRunningCallbacks() throws Exception {
+        put("1.0.0", version("1.0.0"));
+        start(Limits.defaults().with(b -> b.appStartTimeout = Duration.ofMillis(300)));
+        AppRuntime v1 = apps.running("r");
+        String spin = "while (!Boolean.getBoolean(\"test.reload.unspin\")) { Thread.onSpinWait(); }";
+        try {
+            // As many spinning starts as there are processors: with one shared pool of carriers they would
+            // take every carrier, and nothing of the running version could run any more.
+            int spinners = Runtime.getRuntime().availableProcessors();
+            for (int i = 1; i <= spinners; i++) {
+                String v = "2.0." + i;
+                put(v, PluginJars.app("r", v).source(app("R", v, spin)));
+                List<AppManager.Outcome> outcomes = apps.sync().get();
+                assertFalse(outcomes.get(0).ok(), outcomes.toString());
+                assertTrue(outcomes.get(0).message().contains("did not return within"), outcomes.get(0).message());
+                assertSame(v1, apps.running("r"), "the old version keeps serving");
+            }
+            CompletableFuture<String> ran = new CompletableFuture<>();
+            v1.start(() -> ran.complete(Thread.currentThread().getName()));
+            String thread = ran.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(thread.startsWith("app-r-1.0.0"), "on the version's own threads: " + thread);
+        } finally {
+            System.setProperty("test.reload.unspin", "true");
+        }
+    }
+
+    @Test
+    void anAppCannotEndTheProcess() throws Exception {
+        String calls = """
+                try { System.exit(3); } catch (SecurityException e) { System.setProperty("test.reload.exit", "refused"); }
+                try { Runtime.getRuntime().halt(4); } catch (SecurityException e) { System.setProperty("test.reload.halt", "refused"); }
+                try { java.util.function.IntConsumer exit = System::exit; exit.accept(5); }
+                catch (SecurityException e) { System.setProperty("test.reload.exitref", "refused"); }
+                """;
+        put("1.0.0", PluginJars.app("r", "1.0.0").source(app("R", "1.0.0", calls)));
+        start(Limits.defaults());
+        // Reaching this line at all means the process did not end.
+        assertEquals("refused", System.getProperty("test.reload.exit"));
+        assertEquals("refused", System.getProperty("test.reload.halt"));
+        assertEquals("refused", System.getProperty("test.reload.exitref"));
+        assertEquals(AppState.RUNNING, apps.running("r").state(), "the exception was caught in onWorkerStart; the app runs");
+    }
+
+    @Test
     void aChangedJarReplacesTheRunningVersion() throws Exception {
         put("1.0.0", version("1.0.0"));
         start(Limits.defaults());

@@ -58,11 +58,10 @@ class GatewayPipelineTest {
                 new LocalAddress("unused"), List.of(ListenerConfig.parse("ws://127.0.0.1:0")), Limits.defaults());
         link = new EmbeddedChannel(new WorkerLinkHandler(gateway));
         link.writeInbound(Envelope.newBuilder().setHello(Hello.newBuilder().setProtocolVersion(LinkProtocol.VERSION)
-                .setRole(Role.WORKER).setName("w1")
+                .setRole(Role.WORKER).setName("w1").setCreditWindow(1000)
                 .addApps(AppInfo.newBuilder().setId("chat").setVersion("1").setServing(true))).build());
         Envelope welcome = link.readOutbound();
         assertEquals("127.0.0.1:2300", welcome.getWelcome().getGatewayAddress());
-        link.writeInbound(credit(1000));
     }
 
     @AfterEach
@@ -179,7 +178,7 @@ class GatewayPipelineTest {
     @Test
     void aClientStopsReadingWhenTheWorkerGrantsNoMoreCreditAndHoldsWhatItReadMeanwhile() {
         EmbeddedChannel client = openClient();
-        long left = gateway.links().all().get(0).creditLeft();
+        long left = gateway.links().all().get(0).credit("chat").left();
         int sent = 0;
         for (long i = 0; i < left; i++) {
             client.writeInbound(maskedText("m" + i));
@@ -289,14 +288,103 @@ class GatewayPipelineTest {
     }
 
     @Test
-    void aWorkerWhoseCommandsPileUpOnTheClientLoopsIsAskedToHoldThem() {
+    void aClientThatLeavesTooMuchOutputUnreadIsDroppedAtTheBound() {
+        EmbeddedChannel client = openClient();
+        // A client that reads nothing: what is written stays pending (flushes never reach the socket).
+        client.pipeline().addFirst(new io.netty.channel.ChannelOutboundHandlerAdapter() {
+            @Override
+            public void flush(io.netty.channel.ChannelHandlerContext ctx) {
+            }
+        });
+        String big = "x".repeat(60 * 1024);
+        Object[] sends = new Object[20]; // 1.2 MiB in one read burst of the link, before any flush
+        for (int i = 0; i < sends.length; i++) {
+            sends[i] = command(Command.newBuilder().setApp("chat").setSend(Send.newBuilder()
+                    .addConnections(clientConnection()).setBody(Body.newBuilder().setText(big))));
+        }
+        link.writeInbound(sends);
+        assertFalse(client.isOpen(), "dropped once the bound was passed");
+        assertEquals(1, gateway.listeners().get(0).slowDrops.sum());
+        long written = gateway.table().all().isEmpty() ? gateway.listeners().get(0).messagesOut.sum() : -1;
+        assertEquals(Limits.DEFAULT_MAX_PENDING_OUTPUT_BYTES / (60 * 1024 + 100) + 1, written,
+                "the first message over the bound drops the client; nothing more is written to it");
+    }
+
+    @Test
+    void aFanOutCountsTheDeliveriesItMakesAsQueuedWorkOfItsApp() {
         WorkerLink worker = gateway.links().all().get(0);
-        worker.queued(WorkerLinkHandler.QUEUED_WORK_HIGH + 1);
+        LoopBatch batch = new LoopBatch(loops.nextIo(), worker);
+        batch.add(() -> { }, 300, "chat");
+        batch.add(() -> { }, "chat");
+        batch.add(() -> { }, "other");
+        batch.handedOver();
+        assertEquals(301, worker.queuedWork("chat"));
+        assertEquals(1, worker.queuedWork("other"));
+        batch.run();
+        assertEquals(0, worker.queuedWork());
+    }
+
+    @Test
+    void theWorkerIsHeldWhileTheHeapIsAtRiskWhateverItsQueuedWork() {
+        WorkerLink worker = gateway.links().all().get(0);
+        worker.memoryPressure(true);
         io.gatewayworker.proto.link.v1.FlowControl hold = nextFlow();
-        assertTrue(hold.getLink() && hold.getPause(), hold.toString());
-        worker.queued(-(WorkerLinkHandler.QUEUED_WORK_HIGH / 2) - 10);
+        assertTrue(hold.getPause() && hold.getApp().isEmpty(), "every app held for memory: " + hold);
+        worker.memoryPressure(false);
         io.gatewayworker.proto.link.v1.FlowControl release = nextFlow();
-        assertTrue(release.getLink() && !release.getPause(), release.toString());
+        assertTrue(!release.getPause() && release.getApp().isEmpty(), "released: " + release);
+        assertEquals(0, gateway.stalls());
+    }
+
+    @Test
+    void anAppWhoseCommandsPileUpOnTheClientLoopsIsHeldAloneAndReleasedAtHalf() {
+        WorkerLink worker = gateway.links().all().get(0);
+        worker.queued("chat", WorkerLinkHandler.QUEUED_WORK_HIGH + 1);
+        io.gatewayworker.proto.link.v1.FlowControl hold = nextFlow();
+        assertTrue(hold.getLink() && hold.getPause() && hold.getApp().equals("chat"), hold.toString());
+        worker.queued("other", 10);
+        assertFalse(worker.holding("other"), "another app's commands go on");
+        worker.queued("chat", -(WorkerLinkHandler.QUEUED_WORK_HIGH / 2) - 10);
+        io.gatewayworker.proto.link.v1.FlowControl release = nextFlow();
+        assertTrue(release.getLink() && !release.getPause() && release.getApp().equals("chat"), release.toString());
+    }
+
+    @Test
+    void concurrentChangesOfQueuedWorkNeverLeaveAnAppHeldWithItsWorkDone() throws Exception {
+        WorkerLink worker = gateway.links().all().get(0);
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(4);
+        long high = WorkerLinkHandler.QUEUED_WORK_HIGH;
+        for (int round = 0; round < 200; round++) {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                done.add(threads.submit(() -> {
+                    go.await();
+                    worker.queued("chat", high);
+                    worker.queued("chat", -high);
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            assertEquals(0, worker.queuedWork("chat"));
+            assertFalse(worker.holding("chat"), "round " + round + ": all work done, the app must not stay held");
+        }
+        threads.shutdownNow();
+        // The messages the worker got end in a release, and holds and releases alternate.
+        link.runPendingTasks();
+        Boolean last = null;
+        Envelope env;
+        while ((env = link.readOutbound()) != null) {
+            if (env.hasFlow()) {
+                boolean pause = env.getFlow().getPause();
+                assertTrue(last == null || last != pause, "holds and releases alternate");
+                last = pause;
+            }
+        }
+        assertTrue(last == null || !last, "the last word is a release");
     }
 
     private io.gatewayworker.proto.link.v1.FlowControl nextFlow() {
@@ -490,7 +578,7 @@ class GatewayPipelineTest {
     }
 
     private static Envelope credit(int n) {
-        return Envelope.newBuilder().setCredit(Credit.newBuilder().setEvents(n)).build();
+        return Envelope.newBuilder().setCredit(Credit.newBuilder().setApp("chat").setEvents(n)).build();
     }
 
     private static Envelope command(Command.Builder command) {

@@ -110,6 +110,74 @@ class OutboundQueueTest {
     }
 
     @Test
+    void lanesTakeTurnsSoThatABacklogDoesNotHoldUpAnotherLane() {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        OutboundQueue queue = new OutboundQueue(ch, 100_000);
+        for (int i = 0; i < 1000; i++) {
+            queue.add("flood" + i, "a");
+        }
+        queue.add("answer", "b");
+        int position = 0;
+        Object m;
+        while (true) {
+            ch.runPendingTasks();
+            m = ch.readOutbound();
+            if (m == null || m.equals("answer")) {
+                break;
+            }
+            assertEquals("flood" + position, m, "one lane's messages in order");
+            position++;
+        }
+        assertEquals("answer", m);
+        assertTrue(position <= OutboundQueue.TURN, "the other lane went after at most one turn: " + position);
+        int rest = 0;
+        while (true) {
+            ch.runPendingTasks();
+            if ((m = ch.readOutbound()) == null) {
+                break;
+            }
+            assertEquals("flood" + (position + rest), m);
+            rest++;
+        }
+        assertEquals(1000, position + rest);
+        assertFalse(ch.finish());
+    }
+
+    @Test
+    void aHeldLaneWaitsWhileTheOthersGoOn() {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        OutboundQueue queue = new OutboundQueue(ch, 100);
+        queue.hold("a", true);
+        queue.add("a1", "a");
+        queue.add("b1", "b");
+        ch.runPendingTasks();
+        assertEquals("b1", ch.readOutbound());
+        assertNull(ch.readOutbound(), "lane a is held");
+        assertEquals(1, queue.size());
+        assertEquals(0, queue.writableSize(), "nothing that may go now: not a stall");
+        queue.hold("a", false);
+        ch.runPendingTasks();
+        assertEquals("a1", ch.readOutbound());
+        assertFalse(ch.finish());
+    }
+
+    @Test
+    void aFullLaneMakesOnlyItsOwnSendersWait() throws Exception {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        OutboundQueue queue = new OutboundQueue(ch, 4);
+        queue.hold(true);
+        for (int i = 0; i < 10; i++) {
+            queue.add(i, "busy");
+        }
+        assertFalse(queue.awaitCapacity("busy", 20), "its lane is over the mark");
+        assertTrue(queue.awaitCapacity("quiet", 20), "another lane has room");
+        queue.hold(false);
+        ch.runPendingTasks();
+        assertTrue(queue.awaitCapacity("busy", 20));
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
     void awaitCapacityReturnsOnceDrained() throws Exception {
         EmbeddedChannel ch = new EmbeddedChannel();
         OutboundQueue queue = new OutboundQueue(ch, 4);

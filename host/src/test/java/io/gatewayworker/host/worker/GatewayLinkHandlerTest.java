@@ -55,16 +55,19 @@ class GatewayLinkHandlerTest {
     }
 
     @Test
-    void saysHelloThenOpensTheCreditWindowOnWelcome() {
+    void saysHelloWithItsCreditWindowAndIsLinkedOnWelcome() {
         EmbeddedChannel ch = link();
         Envelope hello = ch.readOutbound();
         assertEquals(Role.WORKER, hello.getHello().getRole());
         ch.writeInbound(welcome("127.0.0.1:2300"));
         ch.runPendingTasks();
-        Envelope credit = ch.readOutbound();
-        assertEquals(Limits.DEFAULT_LINK_CREDIT_WINDOW, credit.getCredit().getEvents());
         assertEquals(java.util.List.of("127.0.0.1:2300"), worker.gateways());
         ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void theHelloDeclaresEachAppsCreditWindow() {
+        assertEquals(Limits.DEFAULT_LINK_CREDIT_WINDOW, worker.hello().getCreditWindow());
     }
 
     @Test
@@ -93,7 +96,7 @@ class GatewayLinkHandlerTest {
         ch.runPendingTasks();
         org.junit.jupiter.api.Assertions.assertNull(ch.readOutbound(), "held");
         // Acknowledgements and credit are never held: the gateway may be waiting for them.
-        gateway.acked(5);
+        gateway.acked(5, "a");
         ch.runPendingTasks();
         Envelope ack = ch.readOutbound();
         assertTrue(ack != null && ack.hasCredit() && ack.getCredit().getAcksList().equals(java.util.List.of(5)), "ack: " + ack);
