@@ -248,9 +248,11 @@ class OperationsEndToEndTest {
             Result stop = run(new ProcessBuilder(script.toString(), "stop", "--data", data));
             assertEquals(0, stop.status(), stop.err());
         } finally {
+            // Our daemon, if a failure left it running: ended by its PID.
             ControlFile left = ControlFile.read(dir.resolve("data"));
-            if (left != null && left.liveness().state() == ControlFile.State.SAME) {
-                ProcessHandle.of(left.pid()).ifPresent(ProcessHandle::destroyForcibly); // our daemon, by its PID
+            if (left != null) {
+                ProcessHandle.of(left.pid()).filter(p -> p.info().commandLine().orElse("").contains(data))
+                        .ifPresent(ProcessHandle::destroyForcibly);
             }
         }
         return Files.readString(dir.resolve("logs").resolve("gatewayworker.log"));

@@ -118,7 +118,8 @@ final class ControlClient {
             } catch (ConnectException e) {
                 String why = "nothing answers on 127.0.0.1:" + file.port() + " (" + e.getMessage() + ")";
                 if (lookup.liveness().state() == ControlFile.State.SAME) {
-                    err.println("GatewayWorker is not running (pid " + file.pid() + " is stopping: " + why + ")");
+                    err.println("GatewayWorker is not running (pid " + file.pid() + " still runs, but " + why
+                            + "; it may be stopping)");
                 } else {
                     reportNotRunning(new Lookup(file, lookup.liveness(), why), err);
                 }
