@@ -10,6 +10,8 @@ import io.gatewayworker.host.testing.PluginJars;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -168,11 +170,17 @@ class OperationsEndToEndTest {
         assertTrue(config.out().contains("(not running"), config.out());
     }
 
+    /** Over the control file of a server that died: start replaces it, and says so in the log. */
     @Test
     void binGatewayworkerStartsADaemonAndStopsIt() throws Exception {
         installApiApp();
         Path script = Path.of(System.getProperty("gw.root"), "bin", "gatewayworker");
         String data = dir.resolve("data").toString();
+        Process died = new ProcessBuilder("true").start();
+        assertTrue(died.waitFor(10, TimeUnit.SECONDS));
+        Files.createDirectories(dir.resolve("data"));
+        Files.writeString(ControlFile.path(dir.resolve("data")), "pid=" + died.pid() + "\nport=" + closedPort()
+                + "\ntoken=old\nstarted=2020-01-01T00\\:00\\:00Z\n");
         ProcessBuilder start = new ProcessBuilder(script.toString(), "start", "-d", "--data", data,
                 "--plugins", dir.resolve("plugins").toString(), "--listen", "ws://127.0.0.1:0");
         start.environment().put("GATEWAYWORKER_NO_BUILD", "1");
@@ -188,7 +196,73 @@ class OperationsEndToEndTest {
         Result stop = run(new ProcessBuilder(script.toString(), "stop", "--data", data));
         assertEquals(0, stop.status(), stop.err());
         assertEquals(Cli.NOT_RUNNING, run(new ProcessBuilder(script.toString(), "status", "--data", data)).status());
-        assertTrue(Files.readString(dir.resolve("logs").resolve("gatewayworker.log")).contains("Stopped in"));
+        String log = Files.readString(dir.resolve("logs").resolve("gatewayworker.log"));
+        assertTrue(log.contains("Stopped in"), log);
+        assertTrue(log.contains("Replacing stale control file of pid " + died.pid() + " (the process has exited)"), log);
+    }
+
+    /**
+     * A server that crashed left its control file, and its pid is now an unrelated process's (a
+     * {@code sleep} the test starts, and ends by its PID): start is not blocked, and says in the log
+     * that it replaces the stale file; status says not running until then.
+     */
+    @Test
+    void binGatewayworkerStartsOverAControlFileWhosePidWasReused() throws Exception {
+        installApiApp();
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Process sleep = new ProcessBuilder("sleep", "30").start();
+        try {
+            Files.writeString(ControlFile.path(data), "pid=" + sleep.pid() + "\nport=" + closedPort()
+                    + "\ntoken=old\nstarted=2020-01-01T00\\:00\\:00Z\n");
+            Path script = Path.of(System.getProperty("gw.root"), "bin", "gatewayworker");
+            Result status = run(new ProcessBuilder(script.toString(), "status", "--data", data.toString()));
+            assertEquals(Cli.NOT_RUNNING, status.status(), status.out() + status.err());
+            assertTrue(status.err().startsWith("GatewayWorker is not running"), status.err());
+            Files.writeString(ControlFile.path(data), "pid=" + sleep.pid() + "\nport=" + closedPort()
+                    + "\ntoken=old\nstarted=2020-01-01T00\\:00\\:00Z\n");
+            String log = startAndStopADaemon(script);
+            assertTrue(log.contains("Replacing stale control file of pid " + sleep.pid()
+                    + " (the pid now belongs to another process"), log);
+            assertTrue(sleep.isAlive(), "the other process is left alone");
+        } finally {
+            sleep.destroy();
+            sleep.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** bin/gatewayworker start -d, status, stop; returns the daemon's log. */
+    private String startAndStopADaemon(Path script) throws Exception {
+        String data = dir.resolve("data").toString();
+        ProcessBuilder start = new ProcessBuilder(script.toString(), "start", "-d", "--data", data,
+                "--plugins", dir.resolve("plugins").toString(), "--listen", "ws://127.0.0.1:0");
+        start.environment().put("GATEWAYWORKER_NO_BUILD", "1");
+        start.environment().put("GATEWAYWORKER_LOG_DIR", dir.resolve("logs").toString());
+        Result started = run(start);
+        try {
+            assertEquals(0, started.status(), started.out() + started.err());
+            ControlFile file = ControlFile.read(dir.resolve("data"));
+            assertTrue(started.out().startsWith("GatewayWorker started as a daemon (pid " + file.pid() + ")"),
+                    started.out());
+            Result status = run(new ProcessBuilder(script.toString(), "status", "--data", data));
+            assertEquals(0, status.status(), status.err());
+            Result stop = run(new ProcessBuilder(script.toString(), "stop", "--data", data));
+            assertEquals(0, stop.status(), stop.err());
+        } finally {
+            // Our daemon, if a failure left it running: ended by its PID.
+            ControlFile left = ControlFile.read(dir.resolve("data"));
+            if (left != null) {
+                ProcessHandle.of(left.pid()).filter(p -> p.info().commandLine().orElse("").contains(data))
+                        .ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+        return Files.readString(dir.resolve("logs").resolve("gatewayworker.log"));
+    }
+
+    /** A port on 127.0.0.1 where nothing listens (the OS picked it; it is closed again). */
+    private static int closedPort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
     }
 
     private static Result run(ProcessBuilder builder) throws Exception {

@@ -137,6 +137,10 @@ public final class Cli implements Callable<Integer> {
         @Option(names = "--no-shell", description = "No interactive shell, even on a terminal.")
         boolean noShell;
 
+        /** For bin/gatewayworker, before it builds: exit 4 when an instance runs, else 0; start nothing. */
+        @Option(names = "--check", hidden = true)
+        boolean check;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -166,11 +170,18 @@ public final class Cli implements Callable<Integer> {
                 err.println("gatewayworker: " + e.getMessage());
                 return USAGE;
             }
-            ControlFile existing = new ControlClient(config.dataDir()).running();
-            if (existing != null && existing.pid() != ProcessHandle.current().pid()) {
-                err.println("GatewayWorker is already running (pid " + existing.pid() + ", data in "
+            ControlClient.Lookup existing = new ControlClient(config.dataDir()).lookup(true);
+            if (existing.running()) {
+                err.println("GatewayWorker is already running (pid " + existing.file().pid() + ", data in "
                         + config.dataDir().toAbsolutePath() + ")");
                 return ALREADY_RUNNING;
+            }
+            if (check) {
+                return OK;
+            }
+            if (existing.file() != null) {
+                org.slf4j.LoggerFactory.getLogger(Cli.class).info("Replacing stale control file of pid {} ({})",
+                        existing.file().pid(), existing.stale());
             }
             try {
                 return new Server(config, daemon, !daemon && !noShell && Terminals.interactive()).run();
@@ -207,14 +218,15 @@ public final class Cli implements Callable<Integer> {
     /** Stops the instance of {@code dataDir} and waits until its process is gone. */
     static int stop(Path dataDir, boolean graceful, long timeoutSeconds) throws InterruptedException {
         ControlClient client = new ControlClient(dataDir);
-        ControlFile running = client.running();
-        if (running == null) {
-            System.err.println("GatewayWorker is not running (no live instance in " + dataDir.toAbsolutePath() + ")");
+        ControlClient.Lookup found = client.lookup(false);
+        if (!found.running()) {
+            client.reportNotRunning(found, System.err);
             return NOT_RUNNING;
         }
-        int status = client.call(graceful ? "stop -g " + timeoutSeconds : "stop", System.out, System.err);
-        if (status != OK && status != NOT_RUNNING) {
-            return status;
+        ControlFile running = found.file();
+        int status = client.call(found, graceful ? "stop -g " + timeoutSeconds : "stop", System.out, System.err);
+        if (status != OK) {
+            return status; // NOT_RUNNING included: never wait for, nor kill, a process that did not answer
         }
         ProcessHandle process = ProcessHandle.of(running.pid()).orElse(null);
         long waitSeconds = (graceful ? timeoutSeconds : 0) + 30;
@@ -358,8 +370,9 @@ public final class Cli implements Callable<Integer> {
                 return USAGE;
             }
             ControlClient client = new ControlClient(config.dataDir());
-            if (client.running() != null) {
-                return client.call("config", System.out, System.err);
+            ControlClient.Lookup found = client.lookup(true);
+            if (found.running()) {
+                return client.call(found, "config", System.out, System.err);
             }
             System.out.print(ConfigLoader.render(config));
             System.out.println("(not running: this is the configuration start would use)");

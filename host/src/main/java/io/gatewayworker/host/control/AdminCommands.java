@@ -26,8 +26,8 @@ import java.util.concurrent.TimeUnit;
  * rest of its command line and writes its answer, laid out for an 80-column terminal, returning an
  * exit status (0 done, 1 failed, 2 bad usage).
  *
- * <p>Thread-safe. Commands may block (they run on the shell's thread or a virtual thread of the control
- * endpoint), never on a network thread. A sampler thread ({@code gw-stats}) takes the listeners'
+ * <p>Thread-safe. Commands may block (they run on the shell's thread or a platform thread of the
+ * control endpoint), never on a network thread. A sampler thread ({@code gw-stats}) takes the listeners'
  * figures every second, for the rates of {@code status}.
  */
 public final class AdminCommands implements AutoCloseable {
