@@ -82,9 +82,10 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Jars</h2>
  * Each version is loaded from a content-addressed copy under {@code <data>/apps/}, so the file in
- * {@code plugins/} may be replaced at any time. Only {@code plugins/*.jar} is considered. Of two jars
- * with the same {@code Plugin-Id} the higher {@code Plugin-Version} is used and the other is reported as
- * ignored.
+ * {@code plugins/} may be replaced at any time. Only {@code plugins/*.jar} is considered. Before
+ * anything in a jar is read, {@link JarInspector} holds it to the {@code limits.app-jar.*} bounds (a
+ * decompression bomb is refused in one line, once per content). Of two jars with the same
+ * {@code Plugin-Id} the higher {@code Plugin-Version} is used and the other is reported as ignored.
  */
 public final class AppManager implements AutoCloseable {
 
@@ -107,6 +108,8 @@ public final class AppManager implements AutoCloseable {
     /** Keeps time for timers and leak checks; cancelled tasks leave its queue at once. */
     private final ScheduledThreadPoolExecutor clock = new ScheduledThreadPoolExecutor(1, r -> hostThread(r, "gw-timers"));
     private final LeakWatcher leaks;
+    /** Bounds every jar before anything in it is inflated; package-private for tests. */
+    final JarInspector jarInspector;
     private final Map<String, Stats> stats = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<Consumer<Collection<AppRuntime>>> listeners = new CopyOnWriteArrayList<>();
     private volatile Function<String, CompletableFuture<Void>> closer = id -> CompletableFuture.completedFuture(null);
@@ -184,6 +187,7 @@ public final class AppManager implements AutoCloseable {
         this.clock.setRemoveOnCancelPolicy(true);
         this.clock.prestartAllCoreThreads();
         this.leaks = new LeakWatcher(clock, limits.leakCheckDelay());
+        this.jarInspector = new JarInspector(limits, AppManager::hashOrNull);
         // A cached JarFile would keep an unloaded version's copy open.
         URLConnection.setDefaultUseCaches("jar", false);
     }
@@ -360,6 +364,7 @@ public final class AppManager implements AutoCloseable {
     private List<Outcome> doSync() throws IOException {
         Files.createDirectories(appsDir);
         List<Refusal> refused = new ArrayList<>();
+        Map<Path, String> refusedBefore = new java.util.HashMap<>(refusedContent);
         Map<String, Candidate> candidates = chooseJars(refused);
         List<Outcome> outcomes = new ArrayList<>();
         for (Candidate candidate : candidates.values()) {
@@ -387,8 +392,12 @@ public final class AppManager implements AutoCloseable {
             Loaded old = loaded.get(id);
             boolean refusedInPlace = refused.stream().anyMatch(r -> r.jar().equals(old.runtime.source()));
             if (refusedInPlace) {
-                // Its jar was replaced by one that does not load: the running version stays.
-                log.warn("App {} {} keeps serving: the jar that replaced it was refused", id, old.runtime.version());
+                // Its jar was replaced by one that does not load: the running version stays. Said once.
+                Path source = old.runtime.source();
+                boolean said = java.util.Objects.equals(refusedBefore.get(source), refusedContent.get(source));
+                if (!said) {
+                    log.warn("App {} {} keeps serving: the jar that replaced it was refused", id, old.runtime.version());
+                }
                 continue;
             }
             outcomes.add(remove(old));
@@ -545,8 +554,13 @@ public final class AppManager implements AutoCloseable {
         return chosen;
     }
 
-    /** Checks that a file is a jar with a PF4J descriptor in its manifest. */
+    /** Checks that a file is a jar within the bounds ({@link JarInspector}) with a PF4J descriptor in its manifest. */
     private Candidate describe(Path jar) {
+        String hash = hashOrNull(jar);
+        if (hash == null) {
+            throw new AppLoadException("it cannot be read");
+        }
+        jarInspector.check(jar, hash); // before anything in it is inflated, the manifest included
         String apiVersion;
         try (JarFile file = new JarFile(jar.toFile())) {
             if (file.getManifest() == null) {
@@ -572,10 +586,6 @@ public final class AppManager implements AutoCloseable {
         if (descriptor.getVersion() == null || descriptor.getVersion().isBlank()) {
             throw new AppLoadException("its manifest is not a valid app descriptor: no Plugin-Version"
                     + " (an app jar needs Plugin-Id and Plugin-Version)");
-        }
-        String hash = hashOrNull(jar);
-        if (hash == null) {
-            throw new AppLoadException("it cannot be read");
         }
         return new Candidate(jar, descriptor, hash, apiVersion);
     }

@@ -39,6 +39,12 @@ import java.util.function.Consumer;
  * @param stallTimeout how long queued work may wait although nothing holds it back (credit there, the
  *        channel writable, no hold), or a client may stay paused for events in flight that are all
  *        handled, before it is reported as a stall (a missed wake-up: a bug)
+ * @param maxAppJarBytes all entries of an app jar together, unpacked; a jar past it is refused before
+ *        anything in it is loaded (and the jar file itself may be no larger)
+ * @param maxAppJarEntryBytes one entry (a class or a resource) of an app jar, unpacked
+ * @param maxAppJarEntries entries in an app jar
+ * @param maxAppJarRatio how many times its packed size an entry of an app jar may grow when unpacked,
+ *        once it is past {@link #APP_JAR_RATIO_FROM_BYTES}
  */
 public record Limits(
         int maxFrameBytes,
@@ -60,7 +66,11 @@ public record Limits(
         Duration stallTimeout,
         Duration callbackBudget,
         int appCarriers,
-        Duration appStartTimeout) {
+        Duration appStartTimeout,
+        int maxAppJarBytes,
+        int maxAppJarEntryBytes,
+        int maxAppJarEntries,
+        int maxAppJarRatio) {
 
     public static final int DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024;
@@ -93,6 +103,41 @@ public record Limits(
     /** Room for opening connection pools and warming caches; not for waiting on a service that is down. */
     public static final Duration DEFAULT_APP_START_TIMEOUT = Duration.ofSeconds(30);
 
+    // App jar bounds. What real jars reach: of the 1,071 jars in the local Maven repository this project
+    // was first built with (its whole tool chain and every library), the largest unpacks to 17 MiB in
+    // all, the largest entry is 1.7 MiB (a native library) and the largest class 0.65 MiB (in
+    // kotlin-stdlib), the most entries are 3,134 (byte-buddy), and no entry over 1 MiB grows more than
+    // 6.8 times (a plugin.xml). A decompression bomb grows about 1,000 times, deflate's limit. Each
+    // default is 15 to 40 times what those real jars need; the whole check of a jar inflates at most
+    // DEFAULT_MAX_APP_JAR_BYTES, about a second of one core.
+
+    /**
+     * 30 times the largest real jar; an app that carries more than this belongs in a database, not in
+     * a class loader (whose classes and resources live in the heap and metaspace of every worker).
+     */
+    public static final int DEFAULT_MAX_APP_JAR_BYTES = 512 * 1024 * 1024;
+    /**
+     * 37 times the largest real entry and 100 times the largest real class; room for a large resource
+     * such as a dictionary or a small model.
+     */
+    public static final int DEFAULT_MAX_APP_JAR_ENTRY_BYTES = 64 * 1024 * 1024;
+    /**
+     * 20 times the most entries of a real jar, and about the most the plain zip format holds (65,535;
+     * beyond it, a jar needs zip64, which no app jar has a reason for).
+     */
+    public static final int DEFAULT_MAX_APP_JAR_ENTRIES = 65_536;
+    /**
+     * 15 times the highest real ratio of an entry over 1 MiB, and a tenth of what a bomb reaches.
+     * Classes pack 2 to 4 times, text 3 to 10 times; only degenerate content (one byte repeated)
+     * packs better.
+     */
+    public static final int DEFAULT_MAX_APP_JAR_RATIO = 100;
+    /**
+     * The ratio bound applies to entries past this unpacked size only: a small entry costs nothing
+     * whatever its ratio (an empty-looking resource, a padded file).
+     */
+    public static final int APP_JAR_RATIO_FROM_BYTES = 1024 * 1024;
+
     public Limits {
         positive("maxFrameBytes", maxFrameBytes);
         positive("maxMessageBytes", maxMessageBytes);
@@ -120,6 +165,10 @@ public record Limits(
         if (appCarriers < 0) {
             throw new IllegalArgumentException("appCarriers: " + appCarriers + " (expected: >= 0)");
         }
+        positive("maxAppJarBytes", maxAppJarBytes);
+        positive("maxAppJarEntryBytes", maxAppJarEntryBytes);
+        positive("maxAppJarEntries", maxAppJarEntries);
+        positive("maxAppJarRatio", maxAppJarRatio);
     }
 
     /** The defaults. */
@@ -130,7 +179,9 @@ public record Limits(
                 DEFAULT_MAX_WAITING_CLIENTS_PER_APP, DEFAULT_LINK_CREDIT_WINDOW, DEFAULT_CLIENT_IN_FLIGHT,
                 DEFAULT_QUERY_TIMEOUT, DEFAULT_RELOAD_DRAIN_TIMEOUT, DEFAULT_LEAK_CHECK_DELAY,
                 DEFAULT_PING_INTERVAL, DEFAULT_IDLE_TIMEOUT, DEFAULT_STALL_TIMEOUT, DEFAULT_CALLBACK_BUDGET, 0,
-                DEFAULT_APP_START_TIMEOUT);
+                DEFAULT_APP_START_TIMEOUT,
+                DEFAULT_MAX_APP_JAR_BYTES,
+                DEFAULT_MAX_APP_JAR_ENTRY_BYTES, DEFAULT_MAX_APP_JAR_ENTRIES, DEFAULT_MAX_APP_JAR_RATIO);
     }
 
     /** A copy with another leak check delay. */
@@ -167,6 +218,10 @@ public record Limits(
         public Duration callbackBudget;
         public int appCarriers;
         public Duration appStartTimeout;
+        public int maxAppJarBytes;
+        public int maxAppJarEntryBytes;
+        public int maxAppJarEntries;
+        public int maxAppJarRatio;
 
         Builder(Limits l) {
             maxFrameBytes = l.maxFrameBytes;
@@ -189,13 +244,18 @@ public record Limits(
             callbackBudget = l.callbackBudget;
             appCarriers = l.appCarriers;
             appStartTimeout = l.appStartTimeout;
+            maxAppJarBytes = l.maxAppJarBytes;
+            maxAppJarEntryBytes = l.maxAppJarEntryBytes;
+            maxAppJarEntries = l.maxAppJarEntries;
+            maxAppJarRatio = l.maxAppJarRatio;
         }
 
         Limits build() {
             return new Limits(maxFrameBytes, maxMessageBytes, maxHttpHeaderBytes, handshakeTimeout, maxSessionBytes,
                     maxPendingOutputBytes, maxConnectionsPerListener, maxWaitingEventsPerClient, maxWaitingClientsPerApp,
                     linkCreditWindow, clientInFlight, queryTimeout, reloadDrainTimeout, leakCheckDelay, pingInterval,
-                    idleTimeout, stallTimeout, callbackBudget, appCarriers, appStartTimeout);
+                    idleTimeout, stallTimeout, callbackBudget, appCarriers, appStartTimeout,
+                    maxAppJarBytes, maxAppJarEntryBytes, maxAppJarEntries, maxAppJarRatio);
         }
     }
 

@@ -78,6 +78,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void appJarBoundsTakeSizesAndCounts() {
+        HostConfig c = ConfigLoader.load(null, Map.of("limits.app-jar.max-bytes", "1GiB", "limits.app-jar.max-entry-bytes",
+                "8MiB", "limits.app-jar.max-entries", "1000", "limits.app-jar.max-ratio", "500"));
+        assertEquals(1024 * 1024 * 1024, c.limits().maxAppJarBytes());
+        assertEquals(8 * 1024 * 1024, c.limits().maxAppJarEntryBytes());
+        assertEquals(1000, c.limits().maxAppJarEntries());
+        assertEquals(500, c.limits().maxAppJarRatio());
+        Limits defaults = HostConfig.defaults().limits();
+        assertEquals(List.of(512 * 1024 * 1024, 64 * 1024 * 1024, 65_536, 100), List.of(defaults.maxAppJarBytes(),
+                defaults.maxAppJarEntryBytes(), defaults.maxAppJarEntries(), defaults.maxAppJarRatio()));
+        assertTrue(message("limits.app-jar.max-ratio", "0").endsWith("expected a number from 1 to 2147483647"));
+        assertTrue(message("limits.app-jar.max-entry-bytes", "3GiB").endsWith("expected a size above 0 and below 2GiB"));
+    }
+
+    @Test
     void anUnknownKeyNamesTheNearestOne() throws Exception {
         Path file = Files.writeString(dir.resolve("b.conf"), "\nlimits.frame.max-byte = 1\n");
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file, Map.of()));
