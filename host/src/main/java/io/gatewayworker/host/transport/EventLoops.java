@@ -5,9 +5,11 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.SingleThreadIoEventLoop;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -19,6 +21,9 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.RejectedExecutionHandlers;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -41,7 +46,7 @@ public final class EventLoops implements AutoCloseable {
         this.epoll = preferNative && Epoll.isAvailable();
         IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.acceptor = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("gw-accept", true), factory);
-        this.io = new MultiThreadIoEventLoopGroup(ioThreads, new DefaultThreadFactory("gw-io", true), factory);
+        this.io = new ResponsiveGroup(ioThreads, new DefaultThreadFactory("gw-io", true), factory);
         this.local = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("gw-link", true), LocalIoHandler.newFactory());
     }
 
@@ -114,6 +119,27 @@ public final class EventLoops implements AutoCloseable {
             case LOCAL -> LocalChannel.class;
             case TCP -> epoll ? EpollSocketChannel.class : NioSocketChannel.class;
         };
+    }
+
+    /**
+     * How long an I/O loop runs queued tasks before it looks at its sockets again. Netty's default is a
+     * second: with a steady stream of tasks (fan-outs to write while a flood goes on) a loop then reads
+     * its clients once a second, and every client on it waits that long for an answer. Ten milliseconds
+     * keep reads, writes and tasks taking turns.
+     */
+    static final long TASK_QUANTUM_MILLIS = 10;
+
+    /** An I/O group whose loops take turns between tasks and sockets every {@link #TASK_QUANTUM_MILLIS}. */
+    private static final class ResponsiveGroup extends MultiThreadIoEventLoopGroup {
+        ResponsiveGroup(int threads, ThreadFactory factory, IoHandlerFactory handlers) {
+            super(threads, factory, handlers);
+        }
+
+        @Override
+        protected IoEventLoop newChild(Executor executor, IoHandlerFactory handlers, Object... args) {
+            return new SingleThreadIoEventLoop(this, executor, handlers, Integer.MAX_VALUE,
+                    RejectedExecutionHandlers.reject(), TASK_QUANTUM_MILLIS);
+        }
     }
 
     @Override
