@@ -159,9 +159,10 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
         if (cause instanceof TooLongFrameException) {
             log.info("Closing client {}: {} (close code 1009)", client.id(), cause.getMessage());
             client.close(null, WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), "message too big", false);
-        } else if (cause instanceof CorruptedWebSocketFrameException) {
+        } else if (cause instanceof CorruptedWebSocketFrameException corrupted) {
             // The decoder has already sent the close frame (1002, 1007 or 1009).
-            log.info("Closing client {}: {}", client.id(), cause.getMessage());
+            log.info("Closing client {}: {} (close code {})", client.id(), cause.getMessage(),
+                    corrupted.closeStatus().code());
             ctx.close();
         } else if (cause instanceof IOException) {
             log.debug("Client {} connection failed: {}", client.id(), cause.toString());

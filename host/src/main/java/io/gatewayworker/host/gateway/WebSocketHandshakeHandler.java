@@ -19,10 +19,11 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.util.CharsetUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,10 @@ import org.slf4j.LoggerFactory;
  * Takes a WebSocket client from its upgrade request to an open connection. The request goes to the
  * client's app ({@code onWebSocketConnect}); the handshake completes only when the app accepts, and a
  * refused client gets the app's close code and reason. A request that is not a WebSocket upgrade gets a
- * plain HTTP error. The whole handshake, the app's verdict included, is bounded by
+ * plain HTTP error, logged at debug with the remote address: {@code 426} when it asks for no upgrade
+ * or for another version than 13 (RFC 6455 only: no hixie-76 or hybi drafts, see
+ * {@link WebSocket13Handshaker}), {@code 431} or {@code 414} when its header block or request line is
+ * too long. The whole handshake, the app's verdict included, is bounded by
  * {@code Limits.handshakeTimeout()}.
  *
  * <p>One instance per connection; runs on its event loop. It is also the connection's
@@ -49,19 +53,25 @@ final class WebSocketHandshakeHandler extends SimpleChannelInboundHandler<FullHt
     /** Longest wait for a closing client to take its last frames. */
     private static final long FORCE_CLOSE_SECONDS = 10;
 
+    /** The only protocol version spoken (RFC 6455). */
+    static final String VERSION = "13";
+
     private final GatewayServer gateway;
     private final Listener listener;
-    private final WebSocketServerHandshakerFactory handshakers;
+    private final String webSocketUrl;
+    private final WebSocketDecoderConfig decoderConfig;
     private Channel channel;
     private ClientConnection client;
     private WebSocketServerHandshaker handshaker;
     private FullHttpRequest request;
     private ScheduledFuture<?> timeout;
 
-    WebSocketHandshakeHandler(GatewayServer gateway, Listener listener, WebSocketServerHandshakerFactory handshakers) {
+    WebSocketHandshakeHandler(GatewayServer gateway, Listener listener, String webSocketUrl,
+                              WebSocketDecoderConfig decoderConfig) {
         this.gateway = gateway;
         this.listener = listener;
-        this.handshakers = handshakers;
+        this.webSocketUrl = webSocketUrl;
+        this.decoderConfig = decoderConfig;
     }
 
     @Override
@@ -82,10 +92,15 @@ final class WebSocketHandshakeHandler extends SimpleChannelInboundHandler<FullHt
         }
         if (!req.decoderResult().isSuccess()) {
             Throwable cause = req.decoderResult().cause();
-            boolean tooLong = cause instanceof TooLongFrameException;
-            respond(ctx, tooLong ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE : HttpResponseStatus.BAD_REQUEST,
-                    tooLong ? "Request headers too large (limit " + gateway.limits().maxHttpHeaderBytes() + " bytes)"
-                            : "Malformed HTTP request");
+            if (cause instanceof TooLongHttpLineException) {
+                respond(ctx, HttpResponseStatus.REQUEST_URI_TOO_LONG, "Request line too long (limit "
+                        + WebSocketListenerInitializer.MAX_REQUEST_LINE_BYTES + " bytes)");
+            } else if (cause instanceof TooLongFrameException) {
+                respond(ctx, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Request headers too large (limit "
+                        + gateway.limits().maxHttpHeaderBytes() + " bytes)");
+            } else {
+                respond(ctx, HttpResponseStatus.BAD_REQUEST, "Malformed HTTP request");
+            }
             return;
         }
         if (!HttpMethod.GET.equals(req.method())) {
@@ -96,17 +111,20 @@ final class WebSocketHandshakeHandler extends SimpleChannelInboundHandler<FullHt
             respond(ctx, HttpResponseStatus.UPGRADE_REQUIRED, "This is a WebSocket endpoint: connect with a WebSocket client");
             return;
         }
+        // Before the key: a hixie-76 request has none, and its client should learn which version to speak.
+        String version = req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION);
+        if (!VERSION.equals(version)) {
+            respond(ctx, HttpResponseStatus.UPGRADE_REQUIRED, "Unsupported WebSocket version "
+                    + (version == null ? "(none given)" : "'" + truncate(version) + "'")
+                    + ": this endpoint speaks WebSocket version 13 (RFC 6455) only");
+            return;
+        }
         String key = req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY);
         if (key == null || key.isBlank() || !req.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)) {
             respond(ctx, HttpResponseStatus.BAD_REQUEST, "A WebSocket upgrade needs Connection: Upgrade and a Sec-WebSocket-Key");
             return;
         }
-        handshaker = handshakers.newHandshaker(req);
-        if (handshaker == null) {
-            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel())
-                    .addListener(ChannelFutureListener.CLOSE);
-            return;
-        }
+        handshaker = new WebSocket13Handshaker(webSocketUrl, decoderConfig);
         request = req.retain();
         client = new ClientConnection(gateway, ctx.channel(), listener);
         client.handshake(this, toHandshake(req));
@@ -214,6 +232,7 @@ final class WebSocketHandshakeHandler extends SimpleChannelInboundHandler<FullHt
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         if (status == HttpResponseStatus.UPGRADE_REQUIRED) {
             response.headers().set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+            response.headers().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, VERSION);
         }
         log.debug("Answered {} with {}: {}", describe(), status, text);
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);

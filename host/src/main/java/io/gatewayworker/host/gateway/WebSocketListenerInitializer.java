@@ -7,40 +7,46 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 
 /**
  * The pipeline of a WebSocket client, in this order:
  *
  * <pre>
- *   ConnectionLimitHandler      the listener's connection limit
- *   HttpServerCodec             the upgrade request, header block bounded
+ *   ConnectionLimitHandler      the listener's connection limit (leaves once the connection is counted)
+ *   HttpServerCodec             the upgrade request, request line and header block bounded (414, 431)
  *   HttpObjectAggregator        the request as one object (an upgrade has no body)
- *   WebSocketHandshakeHandler   asks the app, then completes or refuses the handshake; bounded in time
- * after the handshake:
- *   wsdecoder / wsencoder       RFC 6455 frames, payload bounded (added by Netty's handshaker)
- *   Utf8FrameValidator          text frames must be UTF-8 (1007 otherwise)
+ *   WebSocketHandshakeHandler   version 13 only (426 otherwise), asks the app, then completes or refuses
+ *                               the handshake; bounded in time
+ * after the handshake (the HTTP handlers and the handshake handler leave):
+ *   wsencoder / wsdecoder       RFC 6455 frames, payload bounded (1009), close frames checked (1002,
+ *                               1007); a protocol violation fails the connection with 1002
+ *                               (added by the handshaker, {@link WebSocket13Handshaker})
  *   WebSocketFrameAggregator    fragments into one message, bounded (1009 otherwise)
- *   WebSocketFrameHandler       messages to the client's worker; ping, pong and close
+ *   WebSocketFrameHandler       messages to the client's worker (text checked as UTF-8 there, 1007);
+ *                               ping, pong and close
  * </pre>
  */
 final class WebSocketListenerInitializer extends ChannelInitializer<Channel> {
 
+    /** Longest request line (method, target, version) of an upgrade request. */
+    static final int MAX_REQUEST_LINE_BYTES = 4096;
+
     private final GatewayServer gateway;
     private final Listener listener;
-    private final WebSocketServerHandshakerFactory handshakers;
+    private final String webSocketUrl;
+    private final WebSocketDecoderConfig decoder;
 
     WebSocketListenerInitializer(GatewayServer gateway, Listener listener) {
         this.gateway = gateway;
         this.listener = listener;
         Limits limits = gateway.limits();
-        WebSocketDecoderConfig decoder = WebSocketDecoderConfig.newBuilder()
+        this.decoder = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(limits.maxFrameBytes())
                 .allowExtensions(false)
                 .allowMaskMismatch(false)
                 .closeOnProtocolViolation(true)
                 .build();
-        this.handshakers = new WebSocketServerHandshakerFactory(listener.config().url() + "/", null, decoder);
+        this.webSocketUrl = listener.config().url() + "/";
     }
 
     @Override
@@ -48,8 +54,8 @@ final class WebSocketListenerInitializer extends ChannelInitializer<Channel> {
         Limits limits = gateway.limits();
         ChannelPipeline p = ch.pipeline();
         p.addLast("ConnectionLimitHandler", listener.limiter());
-        p.addLast("HttpServerCodec", new HttpServerCodec(4096, limits.maxHttpHeaderBytes(), 8192));
+        p.addLast("HttpServerCodec", new HttpServerCodec(MAX_REQUEST_LINE_BYTES, limits.maxHttpHeaderBytes(), 8192));
         p.addLast("HttpObjectAggregator", new HttpObjectAggregator(8192));
-        p.addLast("WebSocketHandshakeHandler", new WebSocketHandshakeHandler(gateway, listener, handshakers));
+        p.addLast("WebSocketHandshakeHandler", new WebSocketHandshakeHandler(gateway, listener, webSocketUrl, decoder));
     }
 }
