@@ -31,6 +31,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * clean stop.
  *
  * <p>Seeds: {@code -Dgw.stress.seeds=5,6} runs others; the seed of a failed round is in its name.
+ * {@code -Dgw.stress.leaks=simple} runs the server without paranoid leak detection (its cost per buffer
+ * access dominates the timings otherwise).
  */
 class ContentionStressTest {
 
@@ -78,7 +80,7 @@ class ContentionStressTest {
         // Paranoid leak detection, as in the tests that run the server in their own JVM: it multiplies the
         // cost of every buffer (a stack trace per access), a harsher machine still; and it finds leaks.
         ServerProcess.Builder builder = ServerProcess.builder()
-                .jvm("-Dio.netty.leakDetection.level=paranoid", "-Xmx256m")
+                .jvm("-Dio.netty.leakDetection.level=" + System.getProperty("gw.stress.leaks", "paranoid"), "-Xmx256m")
                 .args("--listen", "ws://127.0.0.1:0", "--plugins", dir.resolve("plugins").toString(),
                         "--data", dir.resolve("data").toString());
         Process neighbour = null;

@@ -52,8 +52,17 @@ final class HeapGuard implements AutoCloseable {
         this.onChange = onChange;
         this.pools = ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(p -> p.getType() == MemoryType.HEAP && p.isCollectionUsageThresholdSupported()
-                        && p.getUsage().getMax() > 0)
+                        && p.getUsage().getMax() > 0 && !young(p.getName()))
                 .toList();
+    }
+
+    /**
+     * Whether a pool holds only young objects (G1/Serial/Parallel eden and survivor spaces, ZGC's young
+     * generation): a survivor space is full after a collection by design, and says nothing of what the
+     * server holds. The old generation does.
+     */
+    static boolean young(String pool) {
+        return pool.contains("Eden") || pool.contains("Survivor") || pool.contains("Young");
     }
 
     synchronized void start() {
