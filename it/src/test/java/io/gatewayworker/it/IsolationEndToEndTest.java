@@ -83,6 +83,8 @@ class IsolationEndToEndTest {
             long stopping = System.nanoTime();
             assertEquals(0, server.stop(60), "exit status after SIGTERM\n" + server.log());
             long stopMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopping);
+            System.out.printf("isolation: the other app answered in %d ms; stopped in %d ms with %d callbacks spinning%n",
+                    millis, stopMillis, cores);
             assertTrue(stopMillis < 30_000, "stopped in " + stopMillis + " ms with callbacks that never return");
             assertTrue(server.log().contains("has run for"), "the callbacks over budget were reported\n" + server.log());
         }
