@@ -2,14 +2,15 @@ package io.gatewayworker.host;
 
 import io.gatewayworker.host.app.AppRuntime;
 import io.gatewayworker.host.config.HostConfig;
+import io.gatewayworker.host.config.HostRole;
 import io.gatewayworker.host.config.ListenerConfig;
 import io.gatewayworker.host.gateway.GatewayServer;
 import io.gatewayworker.host.register.RegisterServer;
+import io.gatewayworker.host.link.InternalNetwork;
 import io.gatewayworker.host.transport.EventLoops;
-import io.gatewayworker.host.transport.Transport;
 import io.gatewayworker.host.worker.BusinessWorker;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -25,16 +26,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One JVM running the Register, Gateway and BusinessWorker roles together (the embedded mode), linked
- * over Netty's in-JVM transport with the same messages and handlers as between machines.
+ * One process running some of the roles: Register, Gateway, BusinessWorker. All three (the default) is the
+ * embedded mode; any subset, in separate processes on one machine or many, forms a cluster. Roles of one
+ * process link over Netty's in-JVM transport, roles of different processes over TCP, with the same
+ * messages and handlers ({@link InternalNetwork}).
  *
- * <p><b>Start</b> ({@link #start(HostConfig)}): register, then gateway (internal endpoint), then worker
- * (apps loaded, linked to the gateway), then the gateway's public listeners: once it returns, clients
- * are served.
+ * <p><b>Start</b> ({@link #start(HostConfig)}): register, then gateway (internal endpoint, announced to
+ * every register), then worker (apps loaded, subscribed to every register, linked to every gateway they
+ * list), then the gateway's public listeners: once it returns, clients are served. A process with both
+ * gateway and worker opens its listeners once its worker is linked.
  *
  * <p><b>Stop</b> ({@link #stop()}), the reverse: stop accepting; close every client with 1001 (going
- * away), each accepted client's app getting {@code onClose}; wait until the worker has handled every
+ * away), each accepted client's app getting {@code onClose}; wait until the workers have handled every
  * event; {@code onWorkerStop} and unload; close the links and the threads. Idempotent; thread-safe.
+ *
+ * <p><b>Safety.</b> An internal port (register, gateway) bound to an address that is not loopback needs a
+ * cluster secret: without one the start is refused with one line that says what to set.
  */
 public final class Host implements AutoCloseable {
 
@@ -46,6 +53,7 @@ public final class Host implements AutoCloseable {
 
     private final HostConfig config;
     private final EventLoops loops;
+    private final InternalNetwork network;
     private final RegisterServer register;
     private final GatewayServer gateway;
     private final BusinessWorker worker;
@@ -56,35 +64,96 @@ public final class Host implements AutoCloseable {
     private Host(HostConfig config) {
         this.config = config;
         String namespace = "host-" + INSTANCES.incrementAndGet() + "-" + ProcessHandle.current().pid();
-        Transport transport = Transport.LOCAL;
         this.loops = EventLoops.create(config.ioThreads());
-        SocketAddress registerAt = config.registerAddress().socketAddress(transport, namespace, "register");
-        this.register = new RegisterServer(loops, transport, registerAt);
-        this.gateway = new GatewayServer(loops, transport, namespace, config.gatewayAddress(), registerAt,
-                config.listeners(), config.limits());
-        this.worker = new BusinessWorker(loops, transport, namespace, registerAt, config.workerName(),
-                config.pluginsDir(), config.dataDir(), config.limits());
+        this.network = new InternalNetwork(loops, namespace, config.cluster());
+        this.register = config.runs(HostRole.REGISTER) ? new RegisterServer(network, config.registerAddress()) : null;
+        this.gateway = config.runs(HostRole.GATEWAY) ? new GatewayServer(network, config.gatewayAddress(),
+                config.gatewayAdvertise(), config.registerAddresses(), config.listeners(), config.limits()) : null;
+        this.worker = config.runs(HostRole.WORKER) ? new BusinessWorker(network, config.registerAddresses(),
+                config.workerName(), config.pluginsDir(), config.dataDir(), config.limits()) : null;
     }
 
     /**
-     * Starts all roles.
+     * Starts the roles of {@code config}.
      *
      * @throws HostStartException with a one-line reason when a step fails (a port in use, say); whatever
      *         was started is stopped again
      */
     public static Host start(HostConfig config) {
-        Host host = new Host(config);
+        checkSecret(config);
+        Host host;
         try {
-            await(host.register.start(), "start the register");
-            await(host.gateway.start(), "start the gateway");
-            await(host.worker.start(config.watchPlugins()), "start the worker and link it to the gateway");
-            host.listenerAddresses = await(host.gateway.startListeners(), "open the listeners");
+            host = new Host(config);
+        } catch (IllegalArgumentException e) {
+            throw new HostStartException(e.getMessage(), e);
+        }
+        try {
+            if (host.register != null) {
+                await(host.register.start(), "start the register");
+            }
+            if (host.gateway != null) {
+                await(host.gateway.start(), "start the gateway");
+            }
+            if (host.worker != null) {
+                await(host.worker.start(config.watchPlugins()), "start the worker");
+            }
+            if (host.gateway != null && host.worker != null) {
+                await(host.worker.firstGatewaysLinked(), "link the worker to the gateways");
+            }
+            if (host.gateway != null) {
+                host.listenerAddresses = await(host.gateway.startListeners(), "open the listeners");
+            }
         } catch (HostStartException e) {
             host.stopNow();
             throw e;
         }
-        host.reportApps();
+        if (host.worker != null) {
+            host.reportApps();
+        }
+        log.info("Roles: {}", host.describeRoles());
         return host;
+    }
+
+    /** An internal port on a non-loopback address without a secret: refused. */
+    private static void checkSecret(HostConfig config) {
+        if (config.cluster().hasSecret()) {
+            return;
+        }
+        List<String> exposed = new ArrayList<>();
+        if (config.runs(HostRole.REGISTER) && !loopback(config.registerAddress().host())) {
+            exposed.add("register.address " + config.registerAddress());
+        }
+        if (config.runs(HostRole.GATEWAY) && !loopback(config.gatewayAddress().host())) {
+            exposed.add("gateway.address " + config.gatewayAddress());
+        }
+        if (!exposed.isEmpty()) {
+            throw new HostStartException(String.join(" and ", exposed) + " binds a non-loopback address: set"
+                    + " cluster.secret-file (or cluster.secret) to the same secret on every role, so that only your"
+                    + " cluster's processes can link", null);
+        }
+    }
+
+    private static boolean loopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** "register 127.0.0.1:1236, gateway 127.0.0.1:2300, worker worker-1". */
+    public String describeRoles() {
+        List<String> roles = new ArrayList<>();
+        if (register != null) {
+            roles.add("register " + config.registerAddress());
+        }
+        if (gateway != null) {
+            roles.add("gateway " + gateway.internalAddress());
+        }
+        if (worker != null) {
+            roles.add("worker " + worker.name());
+        }
+        return String.join(", ", roles);
     }
 
     private static <T> T await(Future<T> step, String what) {
@@ -107,6 +176,9 @@ public final class Host implements AutoCloseable {
             log.warn("No app is running: put an app jar into {} (bin/gatewayworker start does it for the chat example)",
                     config.pluginsDir().toAbsolutePath());
             return;
+        }
+        if (gateway == null) {
+            return; // the listeners are another process's
         }
         for (AppRuntime app : apps) {
             boolean hasListener = config.listeners().stream().anyMatch(l -> app.id().equals(appOf(l, apps)));
@@ -137,16 +209,24 @@ public final class Host implements AutoCloseable {
         return config;
     }
 
+    /** The gateway role, or null when this process does not run it. */
     public GatewayServer gateway() {
         return gateway;
     }
 
+    /** The worker role, or null when this process does not run it. */
     public BusinessWorker worker() {
         return worker;
     }
 
+    /** The register role, or null when this process does not run it. */
     public RegisterServer register() {
         return register;
+    }
+
+    /** Whether this process runs {@code role}. */
+    public boolean runs(HostRole role) {
+        return config.runs(role);
     }
 
     /** The network threads (for the control endpoint). */
@@ -160,13 +240,17 @@ public final class Host implements AutoCloseable {
             return;
         }
         long start = System.nanoTime();
-        int clients = gateway.clientCount();
-        log.info("Stopping: closing {} client(s) with 1001 (going away)", clients);
-        gateway.stopAccepting();
-        step("close the clients", () -> gateway.closeClients(1001, "server stopping")
-                .get(STOP_STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
-        step("let the worker finish its events", () -> gateway.drainWorkers(STOP_STEP_TIMEOUT)
-                .get(STOP_STEP_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS));
+        if (gateway != null) {
+            int clients = gateway.clientCount();
+            log.info("Stopping: closing {} client(s) with 1001 (going away)", clients);
+            gateway.stopAccepting();
+            step("close the clients", () -> gateway.closeClients(1001, "server stopping")
+                    .get(STOP_STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+            step("let the workers finish their events", () -> gateway.drainWorkers(STOP_STEP_TIMEOUT)
+                    .get(STOP_STEP_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS));
+        } else {
+            log.info("Stopping");
+        }
         closeRoles();
         log.info("Stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     }
@@ -176,20 +260,19 @@ public final class Host implements AutoCloseable {
      * then {@link #stop()}s. Returns when stopped.
      */
     public void stopGracefully(Duration timeout) {
-        gateway.stopAccepting();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        int clients = gateway.clientCount();
-        log.info("Stopping gracefully: no new clients; waiting up to {} s for {} client(s) to leave", timeout.toSeconds(), clients);
-        while (gateway.clientCount() > 0 && System.nanoTime() < deadline) {
+        if (gateway != null) {
+            gateway.stopAccepting();
+            int clients = gateway.clientCount();
+            log.info("Stopping gracefully: no new clients; waiting up to {} s for {} client(s) to leave", timeout.toSeconds(), clients);
             try {
-                Thread.sleep(100);
+                gateway.noClients().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                log.info("{} client(s) still connected after {} s; closing them", gateway.clientCount(), timeout.toSeconds());
+            } catch (ExecutionException e) {
+                log.warn("Waiting for the clients to leave failed: {}", e.toString());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                break;
             }
-        }
-        if (gateway.clientCount() > 0) {
-            log.info("{} client(s) still connected after {} s; closing them", gateway.clientCount(), timeout.toSeconds());
         }
         stop();
     }
@@ -219,9 +302,15 @@ public final class Host implements AutoCloseable {
 
     private void closeRoles() {
         List<Runnable> closers = new ArrayList<>();
-        closers.add(worker::close);
-        closers.add(gateway::close);
-        closers.add(register::close);
+        if (worker != null) {
+            closers.add(worker::close);
+        }
+        if (gateway != null) {
+            closers.add(gateway::close);
+        }
+        if (register != null) {
+            closers.add(register::close);
+        }
         closers.add(loops::close);
         for (Runnable closer : closers) {
             try {

@@ -89,7 +89,9 @@ class BroadcastFloodTest {
             CompletableFuture.allOf(sending.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
             long longestMillis = TimeUnit.NANOSECONDS.toMillis(longest);
             System.out.printf("flood: %d probe round trips, the longest %d ms%n", roundTrips, longestMillis);
-            assertTrue(longestMillis < 1000, "another app's round trip took " + longestMillis + " ms during the flood");
+            // Under a second on a quiet machine (0.35-0.6 s measured); the bound leaves room for a busy one
+            // (about 1.1 s measured with a core kept busy). The old code answered nothing for 10 s and more.
+            assertTrue(longestMillis < 2000, "another app's round trip took " + longestMillis + " ms during the flood");
 
             String log = server.log();
             assertFalse(log.contains("OutOfMemoryError"), log);

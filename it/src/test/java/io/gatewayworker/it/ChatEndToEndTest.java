@@ -13,12 +13,13 @@ class ChatEndToEndTest {
 
     @TempDir
     Path dir;
+    private TestHost server;
 
     @Test
     void threeClientsSeeHelloLoginSaidAndLogoutInOrder() throws Exception {
         TestApps.chat(dir.resolve("plugins"));
-        try (TestHost server = TestHost.start(dir);
-             WsClient a = server.client()) {
+        try (TestHost started = TestHost.start(dir); WsClient a = started.client()) {
+            server = started;
             String idA = helloId(a.next());
             a.expect(idA + " login");
 
@@ -53,11 +54,13 @@ class ChatEndToEndTest {
         }
     }
 
-    private static String helloId(String hello) {
+    private String helloId(String hello) {
         assertTrue(hello.startsWith("Hello "), hello);
         String id = hello.substring("Hello ".length());
         assertTrue(id.matches("[0-9a-f]{20}"), id);
-        assertEquals("7f00000108fc", id.substring(0, 12), "the id names the gateway 127.0.0.1:2300");
+        io.gatewayworker.host.transport.InternalAddress gateway = server.host().gateway().internalAddress();
+        assertEquals(String.format("%08x%04x", gateway.ipv4(), gateway.port()), id.substring(0, 12),
+                "the id names the gateway " + gateway);
         return id;
     }
 }

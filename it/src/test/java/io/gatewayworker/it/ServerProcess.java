@@ -78,7 +78,10 @@ final class ServerProcess implements AutoCloseable {
                     // As bin/gatewayworker runs the server (see there why).
                     "-XX:+ExitOnOutOfMemoryError", "--add-opens", "java.base/java.lang=ALL-UNNAMED"));
             command.addAll(jvm);
-            command.addAll(List.of("-cp", classpath, "io.gatewayworker.host.Main", "start"));
+            command.addAll(List.of("-cp", classpath, "io.gatewayworker.host.Main", "start",
+                    // Internal ports the system picks unless a test sets them: servers of tests run one after another
+                    // and one may still be stopping.
+                    "--set", "register.address=127.0.0.1:0", "--set", "gateway.address=127.0.0.1:0"));
             command.addAll(args);
             return new ServerProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
         }

@@ -3,6 +3,7 @@ package io.gatewayworker.it;
 import io.gatewayworker.host.Host;
 import io.gatewayworker.host.config.HostConfig;
 import io.gatewayworker.host.config.ListenerConfig;
+import io.gatewayworker.host.transport.InternalAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
@@ -26,6 +27,11 @@ final class TestHost implements AutoCloseable {
     /** Starts with the apps found in {@code dir/plugins} and the test's changes to the configuration. */
     static TestHost start(Path dir, UnaryOperator<HostConfig> customize) {
         HostConfig config = HostConfig.defaults()
+                .with(b -> {
+                    // Internal ports the system picks: tests run side by side, and the roles link in-JVM anyway.
+                    b.registerAddresses = List.of(new InternalAddress("127.0.0.1", 0));
+                    b.gatewayAddress = new InternalAddress("127.0.0.1", 0);
+                })
                 .withListeners(List.of(ListenerConfig.parse("ws://127.0.0.1:0")))
                 .withPluginsDir(dir.resolve("plugins"))
                 .withDataDir(dir.resolve("data"))

@@ -1,6 +1,8 @@
 package io.gatewayworker.bench.jmh;
 
+import io.gatewayworker.host.config.ClusterConfig;
 import io.gatewayworker.host.config.Limits;
+import io.gatewayworker.host.link.InternalNetwork;
 import io.gatewayworker.host.link.LinkInitializer;
 import io.gatewayworker.host.link.LinkProtocol;
 import io.gatewayworker.host.link.RegisterLink;
@@ -20,11 +22,11 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.io.IOException;
-import java.net.SocketAddress;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -90,21 +92,21 @@ public class DispatchBenchmark {
         String namespace = "dispatch-bench-" + ProcessHandle.current().pid();
         loops = EventLoops.create(1);
 
-        SocketAddress registerAt = REGISTER.socketAddress(Transport.LOCAL, namespace, "register");
-        register = new RegisterServer(loops, Transport.LOCAL, registerAt);
+        InternalNetwork network = new InternalNetwork(loops, namespace, ClusterConfig.defaults());
+        register = new RegisterServer(network, REGISTER);
         register.start().get(10, TimeUnit.SECONDS);
+        network.gatewayHere(GATEWAY);
 
         CompletableFuture<Channel> serving = new CompletableFuture<>();
         server = loops.internalServer(Transport.LOCAL)
                 .childHandler(new LinkInitializer(Transport.LOCAL, () -> new StandInGateway(serving), "StandInGateway"))
-                .bind(GATEWAY.socketAddress(Transport.LOCAL, namespace, "gateway")).sync().channel();
-        announce = new RegisterLink(loops, Transport.LOCAL, registerAt, Hello.newBuilder()
+                .bind(network.local("gateway", GATEWAY)).sync().channel();
+        announce = new RegisterLink(network, REGISTER, Hello.newBuilder()
                 .setProtocolVersion(LinkProtocol.VERSION).setRole(Role.GATEWAY).setName("stand-in")
                 .setGatewayAddress(GATEWAY.toString()).build(), list -> { });
         announce.start();
 
-        worker = new BusinessWorker(loops, Transport.LOCAL, namespace, registerAt, "w1", plugins, dir.resolve("data"),
-                Limits.defaults());
+        worker = new BusinessWorker(network, List.of(REGISTER), "w1", plugins, dir.resolve("data"), Limits.defaults());
         worker.start(false).get(30, TimeUnit.SECONDS);
         link = serving.get(30, TimeUnit.SECONDS);
 

@@ -128,6 +128,10 @@ public final class Cli implements Callable<Integer> {
         @Option(names = "--gateway-address", paramLabel = "IP:PORT", description = "The gateway's internal address (gateway.address).")
         String gatewayAddress;
 
+        @Option(names = "--role", paramLabel = "ROLES", description = "The roles to run, comma-separated: register, gateway,"
+                + " worker (roles; default all three: the embedded mode).")
+        String role;
+
         @Option(names = "--io-threads", paramLabel = "N", description = "Network threads, 0 = one per core (io.threads).")
         Integer ioThreads;
 
@@ -156,6 +160,9 @@ public final class Cli implements Callable<Integer> {
             }
             if (gatewayAddress != null) {
                 more.put("gateway.address", gatewayAddress);
+            }
+            if (role != null) {
+                more.put("roles", role);
             }
             if (ioThreads != null) {
                 more.put("io.threads", ioThreads.toString());

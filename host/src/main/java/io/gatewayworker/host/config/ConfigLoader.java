@@ -45,12 +45,32 @@ public final class ConfigLoader {
                     (c, v) -> c.withWatchPlugins(bool(v)), c -> String.valueOf(c.watchPlugins())),
             key("data.dir", "data", "Where the host keeps its files: loaded copies of app jars, the control file, the shell history.",
                     (c, v) -> c.withDataDir(Path.of(v)), c -> c.dataDir().toString()),
-            key("gateway.address", "127.0.0.1:2300", "The gateway's internal IPv4 address and port, encoded in its client ids.",
+            key("roles", "register,gateway,worker", "The roles this process runs, comma-separated: register, gateway, worker. All three in one process is the embedded mode; the same roles in separate processes (on separate machines) form a cluster.",
+                    (c, v) -> c.with(b -> b.roles = HostRole.parse(v)), c -> HostRole.show(new java.util.TreeSet<>(c.roles()))),
+            key("register.address", "127.0.0.1:1236", "The registers' internal addresses, comma-separated: gateways announce themselves to each, workers and push clients learn the gateways from each. A process that runs the register binds the first.",
+                    (c, v) -> c.with(b -> b.registerAddresses = addresses(v)),
+                    c -> String.join(",", c.registerAddresses().stream().map(InternalAddress::toString).toList())),
+            key("gateway.address", "127.0.0.1:2300", "Where the gateway's internal port binds (IPv4:port; 0.0.0.0 for every interface).",
                     (c, v) -> c.with(b -> b.gatewayAddress = InternalAddress.parse(v)), c -> c.gatewayAddress().toString()),
-            key("register.address", "127.0.0.1:1236", "The register's internal address.",
-                    (c, v) -> c.with(b -> b.registerAddress = InternalAddress.parse(v)), c -> c.registerAddress().toString()),
-            key("worker.name", "worker-1", "The BusinessWorker's name in logs and status.",
+            key("gateway.advertise", "", "The address the gateway announces to the registers and encodes in its client ids, when it differs from gateway.address (behind NAT, in a container, or when that binds 0.0.0.0); empty: gateway.address.",
+                    (c, v) -> c.with(b -> b.gatewayAdvertise = v.isBlank() ? null : InternalAddress.parse(v.strip())),
+                    c -> c.gatewayAdvertise() == null ? "" : c.gatewayAdvertise().toString()),
+            key("worker.name", "worker-1", "The BusinessWorker's name in logs and status; unique in a cluster.",
                     (c, v) -> c.with(b -> b.workerName = nonEmpty(v)), HostConfig::workerName),
+            key("cluster.secret", "", "The secret internal links authenticate with (a challenge answered with an HMAC: it never crosses the wire). Required when an internal port binds a non-loopback address. Prefer cluster.secret-file.",
+                    (c, v) -> c.with(b -> b.cluster = b.cluster.withSecret(v.strip(), v.isBlank() ? "" : "cluster.secret")),
+                    c -> c.cluster().secretSource().equals("cluster.secret") ? "(set)" : ""),
+            key("cluster.secret-file", "", "A file holding the secret (its first line), so that it need not appear on a command line or in this file.",
+                    (c, v) -> v.isBlank() ? c : c.with(b -> b.cluster = b.cluster.withSecret(secretFile(v.strip()), v.strip())),
+                    c -> c.cluster().secretSource().equals("cluster.secret") ? "" : c.cluster().secretSource()),
+            key("cluster.heartbeat", "2s", "How often an idle TCP link between roles sends a ping.",
+                    (c, v) -> c.with(b -> b.cluster = b.cluster.withHeartbeat(duration(v), b.cluster.heartbeatTimeout())),
+                    c -> millis(c.cluster().heartbeat())),
+            key("cluster.heartbeat-timeout", "10s", "How long a TCP link may stay silent before its peer is taken for dead (crashed or frozen) and the link is closed.",
+                    (c, v) -> c.with(b -> b.cluster = b.cluster.withHeartbeat(b.cluster.heartbeat(), duration(v))),
+                    c -> millis(c.cluster().heartbeatTimeout())),
+            key("cluster.lease", "30s", "How long a worker keeps a lost gateway's clients: a link back within it resumes them with no callback; past it, each gets onClose.",
+                    (c, v) -> c.with(b -> b.cluster = b.cluster.withLease(durationOrZero(v))), c -> millis(c.cluster().lease())),
             key("io.threads", "0", "Network threads; 0 means one per processor.",
                     (c, v) -> c.withIoThreads(integer(v, 0, 1024)), c -> String.valueOf(c.ioThreads())),
             key("control.port", "0", "The loopback port of the control endpoint that bin/gatewayworker talks to; 0 picks a free one.",
@@ -300,6 +320,33 @@ public final class ConfigLoader {
             throw new IllegalArgumentException("expected a name");
         }
         return v.strip();
+    }
+
+    static List<InternalAddress> addresses(String v) {
+        List<InternalAddress> out = new ArrayList<>();
+        for (String part : v.split(",")) {
+            if (!part.isBlank()) {
+                out.add(InternalAddress.parse(part.strip()));
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("expected at least one ip:port");
+        }
+        return out;
+    }
+
+    /** The first line of a secret file, which must exist and hold one. */
+    static String secretFile(String path) {
+        try {
+            List<String> lines = Files.readAllLines(Path.of(path), StandardCharsets.UTF_8);
+            String secret = lines.isEmpty() ? "" : lines.get(0).strip();
+            if (secret.isEmpty()) {
+                throw new IllegalArgumentException("the file " + path + " holds no secret on its first line");
+            }
+            return secret;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read " + path + " (" + e.getMessage() + ")");
+        }
     }
 
     static List<ListenerConfig> listeners(String v) {

@@ -2,7 +2,9 @@ package io.gatewayworker.host.config;
 
 import io.gatewayworker.host.transport.InternalAddress;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -12,8 +14,13 @@ import java.util.function.Consumer;
  * @param listeners the gateway's public listeners
  * @param pluginsDir the folder of app jars
  * @param dataDir where the host keeps its files (loaded copies of app jars)
- * @param registerAddress the register's internal address
- * @param gatewayAddress the gateway's internal address, encoded in its client ids
+ * @param roles the roles this process runs
+ * @param registerAddresses the registers' internal addresses; a process that runs the register binds the
+ *        first one
+ * @param gatewayAddress where the gateway's internal port binds
+ * @param gatewayAdvertise the address the gateway announces and encodes in its client ids (behind NAT or
+ *        in a container it differs from the bind address); null: the bind address
+ * @param cluster the secret links authenticate with, heartbeats and the lease of a lost gateway's clients
  * @param ioThreads network threads; 0 means one per processor
  * @param workerName the BusinessWorker's name in logs
  * @param limits every bound
@@ -21,11 +28,14 @@ import java.util.function.Consumer;
  * @param controlPort the loopback port of the control endpoint; 0 picks a free one
  */
 public record HostConfig(
+        Set<HostRole> roles,
         List<ListenerConfig> listeners,
         Path pluginsDir,
         Path dataDir,
-        InternalAddress registerAddress,
+        List<InternalAddress> registerAddresses,
         InternalAddress gatewayAddress,
+        InternalAddress gatewayAdvertise,
+        ClusterConfig cluster,
         int ioThreads,
         String workerName,
         Limits limits,
@@ -38,10 +48,18 @@ public record HostConfig(
     public static final InternalAddress DEFAULT_GATEWAY = new InternalAddress("127.0.0.1", 2300);
 
     public HostConfig {
+        roles = Set.copyOf(roles);
+        if (roles.isEmpty()) {
+            throw new IllegalArgumentException("roles: none (expected: register, gateway and/or worker)");
+        }
         listeners = List.copyOf(listeners);
         Objects.requireNonNull(pluginsDir, "pluginsDir");
         Objects.requireNonNull(dataDir, "dataDir");
-        Objects.requireNonNull(registerAddress, "registerAddress");
+        registerAddresses = List.copyOf(registerAddresses);
+        if (registerAddresses.isEmpty()) {
+            throw new IllegalArgumentException("register.address: none (expected: at least one ip:port)");
+        }
+        Objects.requireNonNull(cluster, "cluster");
         Objects.requireNonNull(gatewayAddress, "gatewayAddress");
         Objects.requireNonNull(limits, "limits");
         if (controlPort < 0 || controlPort > 0xFFFF) {
@@ -54,8 +72,24 @@ public record HostConfig(
 
     /** The defaults: one WebSocket listener on 127.0.0.1:7272, apps from {@code plugins/}, data in {@code data/}. */
     public static HostConfig defaults() {
-        return new HostConfig(List.of(ListenerConfig.DEFAULT), Path.of("plugins"), Path.of("data"),
-                DEFAULT_REGISTER, DEFAULT_GATEWAY, 0, "worker-1", Limits.defaults(), true, 0);
+        return new HostConfig(EnumSet.allOf(HostRole.class), List.of(ListenerConfig.DEFAULT), Path.of("plugins"),
+                Path.of("data"), List.of(DEFAULT_REGISTER), DEFAULT_GATEWAY, null, ClusterConfig.defaults(), 0, "worker-1",
+                Limits.defaults(), true, 0);
+    }
+
+    /** Whether this process runs {@code role}. */
+    public boolean runs(HostRole role) {
+        return roles.contains(role);
+    }
+
+    /** The first register address: the one a process running the register binds. */
+    public InternalAddress registerAddress() {
+        return registerAddresses.get(0);
+    }
+
+    /** What the gateway announces and encodes in client ids: {@link #gatewayAdvertise()}, else the bind address. */
+    public InternalAddress gatewayAdvertised() {
+        return gatewayAdvertise != null ? gatewayAdvertise : gatewayAddress;
     }
 
     public HostConfig withListeners(List<ListenerConfig> listeners) {
@@ -91,11 +125,14 @@ public record HostConfig(
 
     /** The fields of a {@link HostConfig}, to change several at once. */
     public static final class Builder {
+        public Set<HostRole> roles;
         public List<ListenerConfig> listeners;
         public Path pluginsDir;
         public Path dataDir;
-        public InternalAddress registerAddress;
+        public List<InternalAddress> registerAddresses;
         public InternalAddress gatewayAddress;
+        public InternalAddress gatewayAdvertise;
+        public ClusterConfig cluster;
         public int ioThreads;
         public String workerName;
         public Limits limits;
@@ -103,11 +140,14 @@ public record HostConfig(
         public int controlPort;
 
         Builder(HostConfig c) {
+            roles = c.roles;
             listeners = c.listeners;
             pluginsDir = c.pluginsDir;
             dataDir = c.dataDir;
-            registerAddress = c.registerAddress;
+            registerAddresses = c.registerAddresses;
             gatewayAddress = c.gatewayAddress;
+            gatewayAdvertise = c.gatewayAdvertise;
+            cluster = c.cluster;
             ioThreads = c.ioThreads;
             workerName = c.workerName;
             limits = c.limits;
@@ -116,8 +156,8 @@ public record HostConfig(
         }
 
         HostConfig build() {
-            return new HostConfig(listeners, pluginsDir, dataDir, registerAddress, gatewayAddress, ioThreads, workerName,
-                    limits, watchPlugins, controlPort);
+            return new HostConfig(roles, listeners, pluginsDir, dataDir, registerAddresses, gatewayAddress, gatewayAdvertise,
+                    cluster, ioThreads, workerName, limits, watchPlugins, controlPort);
         }
     }
 }

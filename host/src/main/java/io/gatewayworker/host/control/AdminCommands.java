@@ -188,8 +188,12 @@ public final class AdminCommands implements AutoCloseable {
         out.printf("memory   heap %s of %s, direct %s%n", Text.bytes(heap.getUsed()),
                 Text.bytes(heap.getMax() > 0 ? heap.getMax() : rt.maxMemory()), Text.bytes(Math.max(0, direct)));
         out.printf("clients  %s connected%n", Text.count(host.gateway().clientCount()));
-        out.printf("flow     stalls %s (missed wake-ups found by the flow watch; 0 is right)%n",
-                Text.count(host.gateway().stalls() + host.worker().stalls()));
+        long stalls = (host.gateway() == null ? 0 : host.gateway().stalls()) + (host.worker() == null ? 0 : host.worker().stalls());
+        out.printf("flow     stalls %s (missed wake-ups found by the flow watch; 0 is right)%n", Text.count(stalls));
+        if (host.gateway() != null) {
+            out.printf("         at most %s events waited for a worker at once (window %s)%n",
+                    Text.count(host.gateway().peakEventsWaiting()), Text.count(host.config().limits().linkCreditWindow()));
+        }
         out.println();
         List<GatewayServer.ListenerStats> now = host.gateway().listenerStats();
         List<String[]> rows = new ArrayList<>();

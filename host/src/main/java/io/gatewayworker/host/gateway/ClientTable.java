@@ -22,8 +22,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ClientTable {
 
-    private final int ipv4;
-    private final int port;
+    // The gateway's advertised address, known once its internal port is bound (before any client comes).
+    private volatile int ipv4;
+    private volatile int port;
+    private final int firstNumber;
     private final AtomicInteger next;
     private final ConcurrentHashMap<Integer, ClientConnection> byNumber = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<EventLoop, LoopClients> perLoop = new ConcurrentHashMap<>();
@@ -36,7 +38,19 @@ final class ClientTable {
     ClientTable(int ipv4, int port, int firstNumber) {
         this.ipv4 = ipv4;
         this.port = port;
+        this.firstNumber = firstNumber;
         this.next = new AtomicInteger(firstNumber);
+    }
+
+    /** The address client ids encode, once the gateway knows it (its internal port is bound). */
+    void address(int ipv4, int port) {
+        this.ipv4 = ipv4;
+        this.port = port;
+    }
+
+    /** This run of the gateway: its first connection number, different for every run. */
+    long run() {
+        return firstNumber & 0xFFFFFFFFL;
     }
 
     /** Gives a new client its number and id and enters it in the table. */

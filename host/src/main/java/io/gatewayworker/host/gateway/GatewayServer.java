@@ -3,6 +3,7 @@ package io.gatewayworker.host.gateway;
 import io.gatewayworker.host.config.Limits;
 import io.gatewayworker.host.config.ListenerConfig;
 import io.gatewayworker.host.link.ClientId;
+import io.gatewayworker.host.link.InternalNetwork;
 import io.gatewayworker.host.link.LinkInitializer;
 import io.gatewayworker.host.link.LinkProtocol;
 import io.gatewayworker.host.link.RegisterLink;
@@ -66,10 +67,11 @@ public final class GatewayServer implements AutoCloseable {
     private static final AdaptiveRecvByteBufAllocator CLIENT_READS = new AdaptiveRecvByteBufAllocator(64, 1024, 16 * 1024);
 
     private final EventLoops loops;
-    private final Transport transport;
-    private final String namespace;
-    private final InternalAddress internalAddress;
-    private final SocketAddress registerAddress;
+    private final InternalNetwork network;
+    private final InternalAddress bindAddress;
+    private final InternalAddress advertise;
+    private final List<InternalAddress> registerAddresses;
+    private volatile InternalAddress internalAddress;
     private final Limits limits;
     private final List<Listener> listeners;
     private final ClientTable table;
@@ -79,25 +81,32 @@ public final class GatewayServer implements AutoCloseable {
     private final AtomicLong barrierIds = new AtomicLong();
     private final Map<Long, CompletableFuture<Void>> barriers = new ConcurrentHashMap<>();
     private final CompletableFuture<Void> allClientsClosed = new CompletableFuture<>();
+    private volatile CompletableFuture<Void> noClients;
     private volatile boolean stopping;
-    private volatile Channel internal;
-    private RegisterLink register;
+    private final List<Channel> internal = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<RegisterLink> registers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<ScheduledFuture<?>> heartbeats = new ArrayList<>();
     private final GatewayFlowWatch flowWatch;
     private final HeapGuard heapGuard;
 
     /**
-     * @param internalAddress this gateway's internal address: what its client ids encode and where
-     *        workers link to (a LocalAddress named after it on the in-JVM transport)
-     * @param registerAddress where the register listens
+     * @param bindAddress where the internal port for workers binds on TCP (port 0: one the system picks)
+     * @param advertise what this gateway announces to the registers and encodes in its client ids; null:
+     *        the bind address with the bound port (which must then not be 0.0.0.0)
+     * @param registerAddresses the registers to announce this gateway to
      */
-    public GatewayServer(EventLoops loops, Transport transport, String namespace, InternalAddress internalAddress,
-                         SocketAddress registerAddress, List<ListenerConfig> listeners, Limits limits) {
-        this.loops = loops;
-        this.transport = transport;
-        this.namespace = namespace;
-        this.internalAddress = internalAddress;
-        this.registerAddress = registerAddress;
+    public GatewayServer(InternalNetwork network, InternalAddress bindAddress, InternalAddress advertise,
+                         List<InternalAddress> registerAddresses, List<ListenerConfig> listeners, Limits limits) {
+        if (advertise == null && bindAddress.host().equals("0.0.0.0")) {
+            throw new IllegalArgumentException("gateway.address " + bindAddress + " binds every interface: set"
+                    + " gateway.advertise to the address workers and push clients should reach this gateway at");
+        }
+        this.network = network;
+        this.loops = network.loops();
+        this.bindAddress = bindAddress;
+        this.advertise = advertise;
+        this.registerAddresses = List.copyOf(registerAddresses);
+        this.internalAddress = advertise != null ? advertise : bindAddress;
         this.limits = limits;
         this.listeners = listeners.stream().map(l -> new Listener(l, limits.maxConnectionsPerListener())).toList();
         this.wireFormats = this.listeners.stream().map(Listener::wire).collect(Collectors.toUnmodifiableSet());
@@ -142,28 +151,53 @@ public final class GatewayServer implements AutoCloseable {
         return heapGuard.pressed();
     }
 
-    /** Binds the internal endpoint for workers and announces this gateway to the register. */
+    /**
+     * Binds the internal endpoint for workers (TCP, then the in-JVM one under the advertised address) and
+     * announces this gateway to every register.
+     */
     public CompletableFuture<Void> start() {
-        CompletableFuture<Void> started = new CompletableFuture<>();
-        SocketAddress bind = internalAddress.socketAddress(transport, namespace, "gateway");
+        return bind(Transport.TCP, bindAddress.socketAddress(Transport.TCP, "", "gateway")).thenCompose(tcp -> {
+            if (advertise == null && bindAddress.port() == 0) {
+                internalAddress = new InternalAddress(bindAddress.host(), ((InetSocketAddress) tcp.localAddress()).getPort());
+            }
+            table.address(internalAddress.ipv4(), internalAddress.port());
+            network.gatewayHere(internalAddress);
+            log.info("Gateway {} takes worker links on TCP {}{}", internalAddress, tcp.localAddress(),
+                    advertise != null ? " (announced as " + advertise + ")" : "");
+            return bind(Transport.LOCAL, network.local("gateway", internalAddress));
+        }).thenRun(() -> {
+            Hello hello = Hello.newBuilder().setProtocolVersion(LinkProtocol.VERSION).setRole(Role.GATEWAY)
+                    .setName("gateway@" + internalAddress).setGatewayAddress(internalAddress.toString()).build();
+            for (InternalAddress address : registerAddresses) {
+                RegisterLink link = new RegisterLink(network, address, hello, list -> { });
+                registers.add(link);
+                link.start();
+            }
+        });
+    }
+
+    private CompletableFuture<Channel> bind(Transport transport, SocketAddress at) {
+        CompletableFuture<Channel> bound = new CompletableFuture<>();
+        LinkInitializer.Tcp tcp = transport == Transport.TCP ? network.tcp(true, "worker link") : null;
         loops.internalServer(transport)
-                .childHandler(new LinkInitializer(transport, () -> new WorkerLinkHandler(this), "WorkerLinkHandler"))
-                .bind(bind)
+                .childHandler(new LinkInitializer(transport, () -> new WorkerLinkHandler(this), "WorkerLinkHandler", tcp))
+                .bind(at)
                 .addListener((ChannelFutureListener) f -> {
-                    if (!f.isSuccess()) {
-                        started.completeExceptionally(new IllegalStateException("gateway cannot listen for workers on "
-                                + internalAddress + " (" + transport + "): " + f.cause().getMessage(), f.cause()));
-                        return;
+                    if (f.isSuccess()) {
+                        internal.add(f.channel());
+                        bound.complete(f.channel());
+                    } else {
+                        bound.completeExceptionally(new IllegalStateException("gateway cannot listen for workers on "
+                                + bindAddress + " (" + transport + "): " + f.cause().getMessage()
+                                + " (is another gateway using the port? set gateway.address)", f.cause()));
                     }
-                    internal = f.channel();
-                    log.info("Gateway {} takes worker links ({})", internalAddress, transport);
-                    Hello hello = Hello.newBuilder().setProtocolVersion(LinkProtocol.VERSION).setRole(Role.GATEWAY)
-                            .setName("gateway@" + internalAddress).setGatewayAddress(internalAddress.toString()).build();
-                    register = new RegisterLink(loops, transport, registerAddress, hello, list -> { });
-                    register.start();
-                    started.complete(null);
                 });
-        return started;
+        return bound;
+    }
+
+    /** This run of the gateway process (workers tell a restarted gateway from a returning one by it). */
+    long run() {
+        return table.run();
     }
 
     /** Opens every public listener; completes with their bound addresses, in configuration order. */
@@ -289,6 +323,27 @@ public final class GatewayServer implements AutoCloseable {
         if (stopping) {
             checkAllClosed();
         }
+        CompletableFuture<Void> waiting = noClients;
+        if (waiting != null && table.size() == 0) {
+            waiting.complete(null);
+        }
+    }
+
+    /** Completes when no client is connected any more (at once when none is). Any thread. */
+    public CompletableFuture<Void> noClients() {
+        CompletableFuture<Void> waiting = noClients;
+        if (waiting == null) {
+            synchronized (this) {
+                if (noClients == null) {
+                    noClients = new CompletableFuture<>();
+                }
+                waiting = noClients;
+            }
+        }
+        if (table.size() == 0) {
+            waiting.complete(null);
+        }
+        return waiting;
     }
 
     private void checkAllClosed() {
@@ -304,14 +359,11 @@ public final class GatewayServer implements AutoCloseable {
         flowWatch.close();
         heapGuard.close();
         stopAccepting();
-        if (register != null) {
-            register.close();
-        }
+        registers.forEach(RegisterLink::close);
         for (WorkerLink link : links.all()) {
             link.channel().close();
         }
-        Channel c = internal;
-        if (c != null) {
+        for (Channel c : internal) {
             c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
     }
@@ -491,6 +543,18 @@ public final class GatewayServer implements AutoCloseable {
     /** Stalls (missed wake-ups) the flow watch reported since start. */
     public long stalls() {
         return flowWatch.stalls();
+    }
+
+    /**
+     * The most client events that waited at once for a worker on one link, over the links open now: the
+     * bounds on events in flight keep it at or below the credit window.
+     */
+    public int peakEventsWaiting() {
+        int peak = 0;
+        for (WorkerLink link : links.all()) {
+            peak = Math.max(peak, link.peakWaiting());
+        }
+        return peak;
     }
 
     /** The flow watch (for tests). */

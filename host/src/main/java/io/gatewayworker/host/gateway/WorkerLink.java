@@ -33,6 +33,7 @@ final class WorkerLink {
     /** Events of each app the worker takes before it handled some: its credit window. */
     private final long window;
     private final ConcurrentHashMap<String, AppCredit> credits = new ConcurrentHashMap<>();
+    private volatile int peakWaiting;
     private final AtomicInteger bound = new AtomicInteger();
     /** Clients paused for their events in flight on this link: read again when the link goes. */
     private final Set<ClientConnection> flowPaused = ConcurrentHashMap.newKeySet();
@@ -200,7 +201,16 @@ final class WorkerLink {
      */
     void send(Envelope event, ClientConnection from) {
         out.add(event);
+        int waiting = out.size();
+        if (waiting > peakWaiting) {
+            peakWaiting = waiting; // racy maximum: good enough for a figure
+        }
         credit(from.app()).spend(from, open);
+    }
+
+    /** The most events that waited on this link's queue at once since it opened. */
+    int peakWaiting() {
+        return peakWaiting;
     }
 
     /** The worker returned {@code events} credits of {@code app}. Link loop. */

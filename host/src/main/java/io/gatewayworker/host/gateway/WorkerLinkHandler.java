@@ -97,7 +97,7 @@ final class WorkerLinkHandler extends SimpleChannelInboundHandler<Envelope> {
         ctx.writeAndFlush(Envelope.newBuilder().setWelcome(Welcome.newBuilder()
                 .setProtocolVersion(LinkProtocol.VERSION)
                 .setGatewayAddress(gateway.internalAddress().toString())
-                .setName("gateway@" + gateway.internalAddress())).build(), ctx.voidPromise());
+                .setName("gateway@" + gateway.internalAddress()).setRun(gateway.run())).build(), ctx.voidPromise());
         gateway.links().add(link);
         if (gateway.memoryPressed()) {
             link.memoryPressure(true);

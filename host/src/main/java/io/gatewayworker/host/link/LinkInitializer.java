@@ -1,5 +1,6 @@
 package io.gatewayworker.host.link;
 
+import io.gatewayworker.host.config.ClusterConfig;
 import io.gatewayworker.host.transport.Transport;
 import io.gatewayworker.proto.link.v1.Envelope;
 import io.netty.channel.Channel;
@@ -22,6 +23,8 @@ import java.util.function.Supplier;
  *   LinkFrameEncoder   4-byte length prefix
  *   EnvelopeDecoder    protobuf bytes -> Envelope
  *   EnvelopeEncoder    Envelope -> protobuf bytes
+ *   LinkAuthHandler    both sides prove the cluster secret (a challenge, then leaves)
+ *   LinkHeartbeatHandler  pings when idle, closes a link whose peer fell silent
  *   (role handler)     reads and writes Envelope objects
  * </pre>
  *
@@ -34,9 +37,17 @@ public final class LinkInitializer extends ChannelInitializer<Channel> {
     private static final ProtobufEncoder ENVELOPE_ENCODER = new ProtobufEncoder();
     private static final LengthFieldPrepender FRAME_ENCODER = new LengthFieldPrepender(4);
 
+    /**
+     * What a TCP link needs besides its codec: which side it is, the cluster's secret and heartbeat, and
+     * how to name the link in log lines.
+     */
+    public record Tcp(boolean accepting, ClusterConfig cluster, String what) {
+    }
+
     private final Transport transport;
     private final Supplier<? extends ChannelHandler> handler;
     private final String handlerName;
+    private final Tcp tcp;
 
     /**
      * @param transport the link's transport
@@ -44,9 +55,18 @@ public final class LinkInitializer extends ChannelInitializer<Channel> {
      * @param handlerName the pipeline name of that handler
      */
     public LinkInitializer(Transport transport, Supplier<? extends ChannelHandler> handler, String handlerName) {
+        this(transport, handler, handlerName, null);
+    }
+
+    /**
+     * @param tcp on {@link Transport#TCP}: authentication and heartbeat settings (null: neither, for tests
+     *        of the bare codec)
+     */
+    public LinkInitializer(Transport transport, Supplier<? extends ChannelHandler> handler, String handlerName, Tcp tcp) {
         this.transport = transport;
         this.handler = handler;
         this.handlerName = handlerName;
+        this.tcp = tcp;
     }
 
     @Override
@@ -63,6 +83,11 @@ public final class LinkInitializer extends ChannelInitializer<Channel> {
             p.addLast("LinkFrameEncoder", FRAME_ENCODER);
             p.addLast("EnvelopeDecoder", ENVELOPE_DECODER);
             p.addLast("EnvelopeEncoder", ENVELOPE_ENCODER);
+            if (tcp != null) {
+                p.addLast("LinkAuthHandler", new LinkAuthHandler(tcp.accepting(), tcp.cluster().secret(), tcp.what()));
+                p.addLast("LinkHeartbeatHandler", new LinkHeartbeatHandler(tcp.cluster().heartbeat(),
+                        tcp.cluster().heartbeatTimeout(), tcp.what()));
+            }
         }
         p.addLast(handlerName, handler.get());
     }

@@ -1,5 +1,6 @@
 package io.gatewayworker.host.register;
 
+import io.gatewayworker.host.link.InternalNetwork;
 import io.gatewayworker.host.link.LinkInitializer;
 import io.gatewayworker.host.link.LinkProtocol;
 import io.gatewayworker.host.transport.EventLoops;
@@ -8,21 +9,21 @@ import io.gatewayworker.host.transport.Transport;
 import io.gatewayworker.proto.link.v1.Envelope;
 import io.gatewayworker.proto.link.v1.GatewayList;
 import io.gatewayworker.proto.link.v1.Hello;
+import io.gatewayworker.proto.link.v1.Role;
 import io.gatewayworker.proto.link.v1.Welcome;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -30,77 +31,124 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Register role: gateways announce their internal address to it; workers and push clients
- * subscribe and receive the list of gateway addresses, again after every change.
+ * subscribe and receive the list of gateway addresses, again after every change. Its state is soft:
+ * after a restart, gateways announce themselves again and workers subscribe again (their links to it
+ * reconnect with a backoff), so several registers, each told everything, are all the redundancy needed.
  *
- * <p><b>Threads.</b> Every link of the register runs on one event loop, chosen at start, and all its
- * state is confined to that loop: no locks.
+ * <p>It listens on TCP at its internal address (other processes) and on the in-JVM transport (roles of
+ * its own process).
+ *
+ * <p><b>Threads.</b> Links run on their transport's loops; every change of the register's state is
+ * handed to one loop ({@code state}) and confined to it: no locks. Writes to links are thread-safe.
  */
 public final class RegisterServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RegisterServer.class);
 
-    private final EventLoops loops;
-    private final Transport transport;
-    private final SocketAddress bindAddress;
-    private final EventLoop loop;
-    private volatile Channel server;
-
-    /** Loop-confined: gateway links and their addresses. */
-    private final Map<Channel, String> gateways = new LinkedHashMap<>();
-    /** Loop-confined: worker and push-client links. */
-    private final Set<Channel> subscribers = new LinkedHashSet<>();
-
-    public RegisterServer(EventLoops loops, Transport transport, SocketAddress bindAddress) {
-        this.loops = loops;
-        this.transport = transport;
-        this.bindAddress = bindAddress;
-        this.loop = loops.linkLoop(transport);
+    /** A subscriber, as its Hello named it. */
+    public record Subscriber(Role role, String name, String remote) {
     }
 
-    /** Binds the register's endpoint; completes with the bound address. */
-    public CompletableFuture<SocketAddress> start() {
-        CompletableFuture<SocketAddress> started = new CompletableFuture<>();
-        ChannelFuture bind = loops.internalServer(transport, loop)
-                .childHandler(new LinkInitializer(transport, this::newHandler, "RegisterHandler"))
-                .bind(bindAddress);
+    private final EventLoops loops;
+    private final InternalNetwork network;
+    private final InternalAddress address;
+    private final java.util.concurrent.Executor state;
+    private final List<Channel> servers = new ArrayList<>();
+    private volatile InetSocketAddress tcpAddress;
+
+    /** State loop only: gateway links and their addresses. */
+    private final Map<Channel, String> gateways = new LinkedHashMap<>();
+    /** State loop only: worker and push-client links. */
+    private final Map<Channel, Subscriber> subscribers = new LinkedHashMap<>();
+
+    /**
+     * @param address where the register listens on TCP (port 0: one the system picks); in-JVM roles reach
+     *        it under this name
+     */
+    public RegisterServer(InternalNetwork network, InternalAddress address) {
+        this(network, address, network.loops().linkLoop(Transport.LOCAL));
+    }
+
+    /** With the executor that runs every change of the state (tests run them at once). */
+    RegisterServer(InternalNetwork network, InternalAddress address, java.util.concurrent.Executor state) {
+        this.network = network;
+        this.loops = network.loops();
+        this.address = address;
+        this.state = state;
+    }
+
+    /** Binds the register's TCP and in-JVM endpoints; completes when both are bound. */
+    public CompletableFuture<Void> start() {
+        CompletableFuture<Void> tcp = bind(Transport.TCP, address.socketAddress(Transport.TCP, "", "register"));
+        CompletableFuture<Void> local = bind(Transport.LOCAL, network.local("register", address));
+        network.registerHere(address);
+        return CompletableFuture.allOf(tcp, local);
+    }
+
+    private CompletableFuture<Void> bind(Transport transport, SocketAddress at) {
+        CompletableFuture<Void> bound = new CompletableFuture<>();
+        LinkInitializer.Tcp tcp = transport == Transport.TCP ? network.tcp(true, "register " + address) : null;
+        ChannelFuture bind = loops.internalServer(transport)
+                .childHandler(new LinkInitializer(transport, this::newHandler, "RegisterHandler", tcp))
+                .bind(at);
         bind.addListener((ChannelFutureListener) f -> {
             if (f.isSuccess()) {
-                server = f.channel();
-                log.info("Register listening on {} ({})", describe(f.channel().localAddress()), transport);
-                started.complete(f.channel().localAddress());
+                synchronized (servers) {
+                    servers.add(f.channel());
+                }
+                if (transport == Transport.TCP) {
+                    tcpAddress = (InetSocketAddress) f.channel().localAddress();
+                    log.info("Register listening on {} (TCP)", tcpAddress.getAddress().getHostAddress() + ":" + tcpAddress.getPort());
+                }
+                bound.complete(null);
             } else {
-                started.completeExceptionally(new IllegalStateException(
-                        "register cannot listen on " + describe(bindAddress) + ": " + f.cause().getMessage(), f.cause()));
+                bound.completeExceptionally(new IllegalStateException("register cannot listen on " + address + " ("
+                        + transport + "): " + f.cause().getMessage() + " (is another register using the port? set"
+                        + " register.address)", f.cause()));
             }
         });
-        return started;
+        return bound;
     }
 
-    /** The gateway addresses now known. Any thread; waits for the register's loop. */
+    /** The TCP address the register listens on (the port the system picked when it was 0), or null. */
+    public InetSocketAddress tcpAddress() {
+        return tcpAddress;
+    }
+
+    /** The internal address this register was configured with. */
+    public InternalAddress address() {
+        return address;
+    }
+
+    /** The gateway addresses now known. Any thread; waits for the state loop. */
     public List<String> gatewayAddresses() {
-        return CompletableFuture.supplyAsync(() -> List.copyOf(gateways.values()), loop).join();
+        return CompletableFuture.supplyAsync(() -> List.copyOf(new LinkedHashSet<>(gateways.values())), state).join();
+    }
+
+    /** The workers and push clients subscribed now. Any thread; waits for the state loop. */
+    public List<Subscriber> subscribers() {
+        return CompletableFuture.supplyAsync(() -> List.copyOf(subscribers.values()), state).join();
     }
 
     @Override
     public void close() {
-        Channel s = server;
-        if (s != null) {
+        List<Channel> bound;
+        synchronized (servers) {
+            bound = new ArrayList<>(servers);
+        }
+        for (Channel s : bound) {
             s.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
         CompletableFuture.runAsync(() -> {
             List<Channel> all = new ArrayList<>(gateways.keySet());
-            all.addAll(subscribers);
+            all.addAll(subscribers.keySet());
             all.forEach(Channel::close);
-        }, loop).exceptionally(e -> null).join();
+        }, state).exceptionally(e -> null).join();
     }
 
-    /** A handler for one register link; used by the server's pipeline and by tests. */
+    /** A handler for one register link; used by the server's pipelines and by tests. */
     io.netty.channel.ChannelHandler newHandler() {
         return new Handler();
-    }
-
-    private static String describe(SocketAddress address) {
-        return address.toString();
     }
 
     private Envelope list() {
@@ -109,14 +157,51 @@ public final class RegisterServer implements AutoCloseable {
                 .build();
     }
 
+    /** State loop. */
     private void broadcastList() {
         Envelope list = list();
-        for (Channel subscriber : subscribers) {
+        for (Channel subscriber : subscribers.keySet()) {
             subscriber.writeAndFlush(list); // a failure (the subscriber is leaving) needs no handling
         }
     }
 
-    /** One per link. Runs on the register's loop. */
+    /** State loop: a greeted link. */
+    private void joined(Channel channel, Hello hello, String gatewayAddress) {
+        if (!channel.isActive()) {
+            return; // gone before its turn
+        }
+        Welcome.Builder welcome = Welcome.newBuilder().setProtocolVersion(LinkProtocol.VERSION).setName("register " + address);
+        if (gatewayAddress != null) {
+            for (Map.Entry<Channel, String> e : new ArrayList<>(gateways.entrySet())) {
+                if (e.getValue().equals(gatewayAddress)) {
+                    log.warn("Register: gateway {} announced again from a new link; dropping the old one", gatewayAddress);
+                    gateways.remove(e.getKey());
+                    e.getKey().close();
+                }
+            }
+            gateways.put(channel, gatewayAddress);
+            channel.writeAndFlush(Envelope.newBuilder().setWelcome(welcome).build(), channel.voidPromise());
+            log.info("Register: gateway {} joined ({} gateways)", gatewayAddress, gateways.size());
+            broadcastList();
+        } else {
+            subscribers.put(channel, new Subscriber(hello.getRole(), hello.getName(), String.valueOf(channel.remoteAddress())));
+            channel.write(Envelope.newBuilder().setWelcome(welcome).build(), channel.voidPromise());
+            channel.writeAndFlush(list(), channel.voidPromise());
+            log.debug("Register: {} {} subscribed", hello.getRole(), hello.getName());
+        }
+    }
+
+    /** State loop: a link is gone. */
+    private void left(Channel channel) {
+        String gateway = gateways.remove(channel);
+        if (gateway != null) {
+            log.info("Register: gateway {} left ({} gateways)", gateway, gateways.size());
+            broadcastList();
+        }
+        subscribers.remove(channel);
+    }
+
+    /** One per link. Runs on the link's loop; state changes go to the state loop. */
     private final class Handler extends SimpleChannelInboundHandler<Envelope> {
         private boolean greeted;
         private ScheduledFuture<?> helloTimeout;
@@ -158,41 +243,22 @@ public final class RegisterServer implements AutoCloseable {
             Channel channel = ctx.channel();
             switch (hello.getRole()) {
                 case GATEWAY -> {
-                    String address;
+                    String gatewayAddress;
                     try {
-                        address = InternalAddress.parse(hello.getGatewayAddress()).toString();
+                        gatewayAddress = InternalAddress.parse(hello.getGatewayAddress()).toString();
                     } catch (IllegalArgumentException e) {
                         refuse(ctx, e.getMessage());
                         return;
                     }
-                    for (Map.Entry<Channel, String> e : new ArrayList<>(gateways.entrySet())) {
-                        if (e.getValue().equals(address)) {
-                            log.warn("Register: gateway {} announced again from a new link; dropping the old one", address);
-                            gateways.remove(e.getKey());
-                            e.getKey().close();
-                        }
-                    }
                     greeted = true;
-                    gateways.put(channel, address);
-                    welcome(ctx);
-                    ctx.flush();
-                    log.info("Register: gateway {} joined ({} gateways)", address, gateways.size());
-                    broadcastList();
+                    state.execute(() -> joined(channel, hello, gatewayAddress));
                 }
                 case WORKER, PUSH_CLIENT -> {
                     greeted = true;
-                    subscribers.add(channel);
-                    welcome(ctx);
-                    ctx.writeAndFlush(list(), ctx.voidPromise());
-                    log.debug("Register: {} {} subscribed", hello.getRole(), hello.getName());
+                    state.execute(() -> joined(channel, hello, null));
                 }
                 default -> refuse(ctx, "unknown role " + hello.getRole());
             }
-        }
-
-        private void welcome(ChannelHandlerContext ctx) {
-            ctx.write(Envelope.newBuilder().setWelcome(Welcome.newBuilder()
-                    .setProtocolVersion(LinkProtocol.VERSION).setName("register")).build(), ctx.voidPromise());
         }
 
         private void refuse(ChannelHandlerContext ctx, String reason) {
@@ -205,12 +271,7 @@ public final class RegisterServer implements AutoCloseable {
                 helloTimeout.cancel(false);
             }
             Channel channel = ctx.channel();
-            String address = gateways.remove(channel);
-            if (address != null) {
-                log.info("Register: gateway {} left ({} gateways)", address, gateways.size());
-                broadcastList();
-            }
-            subscribers.remove(channel);
+            state.execute(() -> left(channel));
             ctx.fireChannelInactive();
         }
 

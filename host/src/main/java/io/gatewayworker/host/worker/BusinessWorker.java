@@ -4,6 +4,7 @@ import io.gatewayworker.host.app.AppManager;
 import io.gatewayworker.host.app.AppRuntime;
 import io.gatewayworker.host.app.AppState;
 import io.gatewayworker.host.config.Limits;
+import io.gatewayworker.host.link.InternalNetwork;
 import io.gatewayworker.host.link.LinkInitializer;
 import io.gatewayworker.host.link.LinkProtocol;
 import io.gatewayworker.host.link.RegisterLink;
@@ -19,10 +20,11 @@ import io.gatewayworker.proto.link.v1.Hello;
 import io.gatewayworker.proto.link.v1.Role;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
-import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -51,9 +53,8 @@ public final class BusinessWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BusinessWorker.class);
 
     private final EventLoops loops;
-    private final Transport transport;
-    private final String namespace;
-    private final SocketAddress registerAddress;
+    private final InternalNetwork network;
+    private final List<InternalAddress> registerAddresses;
     private final String name;
     private final Limits limits;
     private final GatewayDirectory directory = new GatewayDirectory();
@@ -61,21 +62,22 @@ public final class BusinessWorker implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final EventLoop control;
     private final WorkerFlowWatch flowWatch;
-    /** Control loop only: gateways the register lists. */
+    /** Control loop only: gateways each register lists; {@link #listed} is their union. */
+    private final Map<InternalAddress, List<String>> lists = new HashMap<>();
+    /** Control loop only: gateways some register lists. */
     private final Set<String> listed = new HashSet<>();
     /** Gateways with a link open or being opened. */
     private final Set<String> connecting = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Void> firstListLinked = new CompletableFuture<>();
     private Set<String> firstList;
     private volatile boolean closing;
-    private RegisterLink register;
+    private final List<RegisterLink> registers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    public BusinessWorker(EventLoops loops, Transport transport, String namespace, SocketAddress registerAddress,
-                          String name, Path pluginsDir, Path dataDir, Limits limits) {
-        this.loops = loops;
-        this.transport = transport;
-        this.namespace = namespace;
-        this.registerAddress = registerAddress;
+    public BusinessWorker(InternalNetwork network, List<InternalAddress> registerAddresses, String name, Path pluginsDir,
+                          Path dataDir, Limits limits) {
+        this.network = network;
+        this.loops = network.loops();
+        this.registerAddresses = List.copyOf(registerAddresses);
         this.name = name;
         this.limits = limits;
         this.control = loops.nextIo();
@@ -87,7 +89,8 @@ public final class BusinessWorker implements AutoCloseable {
     }
 
     /**
-     * Loads the apps, then links to the gateways; completes when the gateways first listed are linked.
+     * Loads the apps, then subscribes to the registers and links to the gateways they list (see
+     * {@link #firstGatewaysLinked()}); completes once the apps are loaded.
      * With {@code watch}, a change of the plugins folder then adds, reloads or removes apps.
      */
     public CompletableFuture<Void> start(boolean watch) {
@@ -101,11 +104,22 @@ public final class BusinessWorker implements AutoCloseable {
             }
             Hello hello = Hello.newBuilder().setProtocolVersion(LinkProtocol.VERSION).setRole(Role.WORKER)
                     .setName(name).build();
-            register = new RegisterLink(loops, transport, registerAddress, hello, this::gatewaysListed);
-            register.start();
+            for (InternalAddress address : registerAddresses) {
+                RegisterLink link = new RegisterLink(network, address, hello, list -> gatewaysListed(address, list));
+                registers.add(link);
+                link.start();
+            }
             flowWatch.start(control);
-            return firstListLinked;
+            return CompletableFuture.completedFuture(null);
         });
+    }
+
+    /**
+     * Completes once the gateways that the registers listed first are linked (at once when they list none):
+     * an embedded host opens its listeners then, so that "listening" means "served".
+     */
+    public CompletableFuture<Void> firstGatewaysLinked() {
+        return firstListLinked;
     }
 
     public AppManager apps() {
@@ -160,9 +174,7 @@ public final class BusinessWorker implements AutoCloseable {
     public void close() {
         closing = true;
         flowWatch.close();
-        if (register != null) {
-            register.close();
-        }
+        registers.forEach(RegisterLink::close);
         apps.close();
         for (GatewayLink link : directory.all()) {
             link.channel().close().awaitUninterruptibly(2, TimeUnit.SECONDS);
@@ -172,13 +184,19 @@ public final class BusinessWorker implements AutoCloseable {
 
     // ------------------------------------------------------------------ links
 
-    /** The register's list of gateways. Runs on the register link's loop. */
-    private void gatewaysListed(List<String> addresses) {
+    /**
+     * A register's list of gateways (empty when the link to it is lost). Runs on the register link's loop.
+     * The worker links to every gateway some register lists; a gateway that no register lists any more is
+     * not reached again once its link closes, but a link that lives is never closed for it (a register
+     * that restarts knows nothing for a moment).
+     */
+    private void gatewaysListed(InternalAddress register, List<String> addresses) {
         control.execute(() -> {
+            lists.put(register, List.copyOf(addresses));
             listed.clear();
-            listed.addAll(addresses);
-            if (firstList == null) {
-                firstList = new HashSet<>(addresses);
+            lists.values().forEach(listed::addAll);
+            if (firstList == null && !addresses.isEmpty() || firstList == null && lists.size() == registerAddresses.size()) {
+                firstList = new HashSet<>(listed);
                 if (firstList.isEmpty()) {
                     log.info("No gateway is registered yet; this worker links to gateways as they join");
                     firstListLinked.complete(null);
@@ -203,10 +221,12 @@ public final class BusinessWorker implements AutoCloseable {
             log.error("The register lists a malformed gateway address: {}", e.getMessage());
             return;
         }
+        InternalNetwork.Target target = network.gateway(gateway);
+        Transport transport = target.transport();
         loops.internalClient(transport, loops.linkLoop(transport))
                 .handler(new LinkInitializer(transport, () -> new GatewayLinkHandler(this, gateway, this::hello),
-                        "GatewayLinkHandler"))
-                .connect(gateway.socketAddress(transport, namespace, "gateway"))
+                        "GatewayLinkHandler", network.tcp(false, "gateway " + gateway)))
+                .connect(target.address())
                 .addListener((ChannelFutureListener) f -> {
                     if (!f.isSuccess()) {
                         log.warn("Cannot link to gateway {}: {}; retrying", address, f.cause().getMessage());

@@ -6,13 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gatewayworker.host.config.ClusterConfig;
 import io.gatewayworker.host.config.Limits;
+import io.gatewayworker.host.link.InternalNetwork;
 import io.gatewayworker.host.config.ListenerConfig;
 import io.gatewayworker.host.link.ClientId;
 import io.gatewayworker.host.link.LinkProtocol;
 import io.gatewayworker.host.transport.EventLoops;
 import io.gatewayworker.host.transport.InternalAddress;
-import io.gatewayworker.host.transport.Transport;
 import io.gatewayworker.proto.link.v1.AppInfo;
 import io.gatewayworker.proto.link.v1.Body;
 import io.gatewayworker.proto.link.v1.Broadcast;
@@ -32,7 +33,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.channel.local.LocalAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -54,8 +54,8 @@ class GatewayPipelineTest {
     @BeforeEach
     void setUp() {
         loops = EventLoops.create(1);
-        gateway = new GatewayServer(loops, Transport.LOCAL, "test", new InternalAddress("127.0.0.1", 2300),
-                new LocalAddress("unused"), List.of(ListenerConfig.parse("ws://127.0.0.1:0")), Limits.defaults());
+        gateway = new GatewayServer(new InternalNetwork(loops, "test", ClusterConfig.defaults()),
+                new InternalAddress("127.0.0.1", 2300), null, List.of(), List.of(ListenerConfig.parse("ws://127.0.0.1:0")), Limits.defaults());
         link = new EmbeddedChannel(new WorkerLinkHandler(gateway));
         link.writeInbound(Envelope.newBuilder().setHello(Hello.newBuilder().setProtocolVersion(LinkProtocol.VERSION)
                 .setRole(Role.WORKER).setName("w1").setCreditWindow(1000)

@@ -4,12 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gatewayworker.host.config.ClusterConfig;
 import io.gatewayworker.host.config.Limits;
+import io.gatewayworker.host.link.InternalNetwork;
 import io.gatewayworker.host.config.ListenerConfig;
 import io.gatewayworker.host.link.LinkProtocol;
 import io.gatewayworker.host.transport.EventLoops;
 import io.gatewayworker.host.transport.InternalAddress;
-import io.gatewayworker.host.transport.Transport;
 import io.gatewayworker.proto.link.v1.AppInfo;
 import io.gatewayworker.proto.link.v1.ClientEvent;
 import io.gatewayworker.proto.link.v1.Command;
@@ -21,7 +22,6 @@ import io.gatewayworker.proto.link.v1.Verdict;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.channel.local.LocalAddress;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -46,8 +46,8 @@ final class WebSocketRig implements AutoCloseable {
 
     WebSocketRig(Limits limits) {
         loops = EventLoops.create(1);
-        gateway = new GatewayServer(loops, Transport.LOCAL, "test", new InternalAddress("127.0.0.1", 2300),
-                new LocalAddress("unused"), List.of(ListenerConfig.parse("ws://127.0.0.1:0")), limits);
+        gateway = new GatewayServer(new InternalNetwork(loops, "test", ClusterConfig.defaults()),
+                new InternalAddress("127.0.0.1", 2300), null, List.of(), List.of(ListenerConfig.parse("ws://127.0.0.1:0")), limits);
         link = new EmbeddedChannel(new WorkerLinkHandler(gateway));
         link.writeInbound(Envelope.newBuilder().setHello(Hello.newBuilder().setProtocolVersion(LinkProtocol.VERSION)
                 .setRole(Role.WORKER).setName("w1")

@@ -4,15 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gatewayworker.host.config.ClusterConfig;
+import io.gatewayworker.host.link.InternalNetwork;
 import io.gatewayworker.host.link.LinkProtocol;
+import io.gatewayworker.host.transport.InternalAddress;
 import io.gatewayworker.host.transport.EventLoops;
-import io.gatewayworker.host.transport.Transport;
 import io.gatewayworker.proto.link.v1.Envelope;
 import io.gatewayworker.proto.link.v1.Hello;
 import io.gatewayworker.proto.link.v1.Ping;
 import io.gatewayworker.proto.link.v1.Role;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.channel.local.LocalAddress;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,7 +27,8 @@ class RegisterHandlerTest {
     @BeforeEach
     void setUp() {
         loops = EventLoops.create(1);
-        register = new RegisterServer(loops, Transport.LOCAL, new LocalAddress("unused"));
+        register = new RegisterServer(new InternalNetwork(loops, "test", ClusterConfig.defaults()),
+                new InternalAddress("127.0.0.1", 0), Runnable::run);
     }
 
     @AfterEach

@@ -4,18 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gatewayworker.host.config.ClusterConfig;
 import io.gatewayworker.host.config.Limits;
+import io.gatewayworker.host.link.InternalNetwork;
+import java.util.List;
 import io.gatewayworker.host.link.LinkProtocol;
 import io.gatewayworker.host.transport.EventLoops;
 import io.gatewayworker.host.transport.InternalAddress;
-import io.gatewayworker.host.transport.Transport;
 import io.gatewayworker.proto.link.v1.Barrier;
 import io.gatewayworker.proto.link.v1.Envelope;
 import io.gatewayworker.proto.link.v1.Hello;
 import io.gatewayworker.proto.link.v1.Role;
 import io.gatewayworker.proto.link.v1.Welcome;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.channel.local.LocalAddress;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,8 +35,8 @@ class GatewayLinkHandlerTest {
     @BeforeEach
     void setUp() {
         loops = EventLoops.create(1);
-        worker = new BusinessWorker(loops, Transport.LOCAL, "test", new LocalAddress("unused"), "w1",
-                dir.resolve("plugins"), dir.resolve("data"), Limits.defaults());
+        worker = new BusinessWorker(new InternalNetwork(loops, "test", ClusterConfig.defaults()),
+                List.of(new InternalAddress("127.0.0.1", 1)), "w1", dir.resolve("plugins"), dir.resolve("data"), Limits.defaults());
     }
 
     @AfterEach
