@@ -251,6 +251,12 @@ public final class Host implements AutoCloseable {
         } else {
             log.info("Stopping");
         }
+        if (worker != null) {
+            // In a cluster, the clients this worker serves on other gateways live on: those gateways move
+            // them to other workers once this one has finished their events.
+            step("move this worker's clients to other workers", () -> worker.drain()
+                    .get(STOP_STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+        }
         closeRoles();
         log.info("Stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     }

@@ -53,4 +53,19 @@ public interface Client {
      * @return the session; never {@code null}, possibly empty
      */
     Session session();
+
+    /**
+     * Whether this event may have reached the app before. In a cluster, a worker process can die (or be cut
+     * off) after it received a client's event and before it told the gateway the event was handled; the
+     * gateway then hands the event, in order, to another worker, with this flag set. The app may or may not
+     * have handled it the first time: delivery is at least once. An app for which a repeat matters (a
+     * payment, a counter) checks this flag, or better makes the action idempotent, for example with an id
+     * the client puts in each message. Always {@code false} in the embedded mode, where workers do not
+     * come and go under a gateway.
+     *
+     * @return true when the event is handed again after its first worker went away
+     */
+    default boolean redelivered() {
+        return false;
+    }
 }

@@ -34,9 +34,18 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Flow.</b> At most {@code limits.client.in-flight} events of a client are on their way to its
  * worker or waiting there. Every quarter of that bound, an event is marked {@code ack}; the worker
- * acknowledges a marked event once it is handled, and with it every earlier one (a client's events are
- * handled in order). So one busy client cannot fill its link's queue and push every other client's
- * events behind its own, and the link's queue stays short enough to cross quickly on a busy machine.
+ * acknowledges a marked event as soon as it is handled, with the number of the client's events it handled
+ * since its last acknowledgement (a client's events are handled in order), and acknowledges the rest
+ * shortly after the client's events run out. So one busy client cannot fill its link's queue and push every
+ * other client's events behind its own, and the link's queue stays short enough to cross quickly on a busy
+ * machine.
+ *
+ * <p><b>Worker loss.</b> The events a worker has not acknowledged stay here. When its link goes (the
+ * process died, froze or was cut off), they are handed, in order and before any newer event, to another
+ * worker serving the app, marked {@code redelivered} (the app may have seen them), with the client's info
+ * marked {@code accepted} so that the new worker runs {@code onClose} in its time. No worker: they wait
+ * here, bounded, for one. When a worker stops gracefully ({@link #drainFrom}), its clients move once it
+ * has finished their events; nothing is handed twice then.
  *
  * <p><b>Reading</b> pauses for any of: the handshake is pending, the worker link is out of credit, the
  * client has the most events in flight it may have, no worker serves the app; it resumes when no reason
@@ -78,6 +87,13 @@ final class ClientConnection {
     private boolean accepted;
     private String app;
     private WorkerLink link;
+    /**
+     * Events sent to {@link #link} that the worker has not acknowledged yet, oldest first: handed to another
+     * worker if this one goes away. Its size is the client's events in flight.
+     */
+    private ArrayDeque<ClientEvent> unacked;
+    /** A worker gave this client up (its lease ran out): no other worker is to run onClose for it. */
+    private boolean givenUp;
     /** The next event goes to a link that has not seen this client yet. */
     private boolean fresh;
     private String uid;
@@ -90,8 +106,6 @@ final class ClientConnection {
     private volatile long sessionVersion;
     private volatile long sentSessionVersion = -1;
     private int pauses;
-    /** Events sent to {@link #link} and not yet acknowledged as handled. */
-    private int inFlight;
     /** Events sent since the last one marked {@code ack}. */
     private int sinceMark;
     private ArrayDeque<ClientEvent.Builder> waiting;
@@ -261,16 +275,21 @@ final class ClientConnection {
         }
         // After the CLOSE left: a stop that waits for an empty table then finds every CLOSE sent.
         gateway.table().remove(this);
-        if (waiting == null || waiting.isEmpty()) {
-            release();
-        }
+        releaseIfDone();
         gateway.clientClosed();
     }
 
-    private void release() {
+    /**
+     * A closed client leaves its worker once nothing of it waits here and the worker confirmed its last
+     * events (the CLOSE among them): until then a lost link would hand them on.
+     */
+    private void releaseIfDone() {
+        if (state != State.CLOSED || waitingEvents() > 0 || inFlight() > 0) {
+            return;
+        }
         uncountWaiting();
-        if (link != null && state == State.CLOSED) {
-            link.unbind();
+        if (link != null) {
+            link.unbind(this);
             link = null;
         }
     }
@@ -342,7 +361,7 @@ final class ClientConnection {
             queue(event);
             return;
         }
-        WorkerLink target = link != null && link.isOpen() ? link : bind();
+        WorkerLink target = target();
         if (target == null) {
             queue(event);
             return;
@@ -350,10 +369,38 @@ final class ClientConnection {
         send(target, event);
     }
 
+    /**
+     * The link to send to now: the bound one while it is open and taking events, else a newly bound one;
+     * null when events must wait (no worker serves the app, or the client is moving off a draining worker
+     * that has not finished its events yet).
+     */
+    private WorkerLink target() {
+        if (link != null && !link.isOpen()) {
+            linkLost(link); // before the loop ran it: what the gone worker had not confirmed goes first
+            if (waitingEvents() > 0) {
+                return null;
+            }
+        }
+        if (link != null) {
+            if (!link.draining()) {
+                return link;
+            }
+            if (inFlight() > 0) {
+                return null; // acked() sends what waits once the draining worker is done
+            }
+        }
+        return bind();
+    }
+
+    /** Whether waiting events wait for a draining worker to finish (acked() goes on), not for a new worker. */
+    private boolean movingOff() {
+        return link != null && link.isOpen() && link.draining() && inFlight() > 0;
+    }
+
     /** Binds this client to a worker serving its app; null when there is none. */
     private WorkerLink bind() {
         if (link != null) {
-            link.unbind();
+            link.unbind(this);
             link = null;
         }
         forgetFlow();
@@ -367,7 +414,7 @@ final class ClientConnection {
         if (picked == null) {
             return null;
         }
-        picked.bind();
+        picked.bind(this);
         link = picked;
         fresh = true;
         return picked;
@@ -387,13 +434,17 @@ final class ClientConnection {
         }
         announced = true;
         int bound = gateway.limits().clientInFlight();
-        inFlight++;
         if (++sinceMark >= markEvery(bound)) {
             sinceMark = 0;
             event.setAck(true);
         }
-        target.send(Envelope.newBuilder().setEvent(event).build(), this);
-        if (inFlight >= bound && (pauses & PAUSE_FLOW) == 0) {
+        ClientEvent built = event.build();
+        if (unacked == null) {
+            unacked = new ArrayDeque<>(4);
+        }
+        unacked.add(built);
+        target.send(Envelope.newBuilder().setEvent(built).build(), this);
+        if (unacked.size() >= bound && (pauses & PAUSE_FLOW) == 0) {
             pause(PAUSE_FLOW);
             target.flowPaused(this, true);
         }
@@ -405,38 +456,146 @@ final class ClientConnection {
     }
 
     /**
-     * {@code from} handled the last event marked {@code ack}, and every earlier one: reading resumes
-     * if it paused for events in flight. An acknowledgement from a link this client has left is stale
-     * and changes nothing.
+     * {@code from} handled {@code events} more of this client's events, in order: they are forgotten here,
+     * and reading resumes if it paused for events in flight. An acknowledgement from a link this client has
+     * left is stale and changes nothing.
      */
-    void acked(WorkerLink from) {
-        if (from != link) {
+    void acked(WorkerLink from, int events) {
+        if (from != link || unacked == null) {
             return;
         }
-        int bound = gateway.limits().clientInFlight();
-        inFlight = Math.max(0, inFlight - markEvery(bound));
-        if ((pauses & PAUSE_FLOW) != 0 && inFlight < bound) {
+        for (int i = 0; i < events && !unacked.isEmpty(); i++) {
+            unacked.poll();
+        }
+        if ((pauses & PAUSE_FLOW) != 0 && unacked.size() < gateway.limits().clientInFlight()) {
             from.flowPaused(this, false);
             resume(PAUSE_FLOW);
         }
+        if (unacked.isEmpty() && from.draining()) {
+            moveOff();
+        }
+        releaseIfDone();
     }
 
-    /** The link {@code gone} closed: events in flight there are over; read again and rebind on the next event. */
+    /** The worker of {@code from} is stopping: move to another once it has finished this client's events. Loop. */
+    void drainFrom(WorkerLink from) {
+        if (from == link && inFlight() == 0) {
+            moveOff();
+            releaseIfDone();
+        }
+    }
+
+    /** Leaves the draining worker (its events are done): binds another, and sends it what waited. Loop. */
+    private void moveOff() {
+        if (state == State.CLOSED && waitingEvents() == 0) {
+            return; // releaseIfDone() lets go of the link
+        }
+        bind();
+        if (waitingEvents() > 0) {
+            retryWaiting();
+        }
+    }
+
+    /**
+     * The link {@code gone} closed before its worker confirmed this client's last events: they go, in
+     * order and before anything newer, to another worker (or wait for one), marked redelivered. Loop.
+     */
     void linkLost(WorkerLink gone) {
-        if (gone == link) {
-            forgetFlow();
+        if (gone != link) {
+            return;
+        }
+        handOnUnacked();
+        if (waitingEvents() > 0) {
+            startWaiting();
+            if (waitingEvents() >= gateway.limits().maxWaitingEventsPerClient()) {
+                pause(PAUSE_NO_WORKER);
+            }
+            retryWaiting();
+        } else {
+            releaseIfDone();
+        }
+    }
+
+    /**
+     * The worker {@code to} came back within its lease and kept this client. With no other live worker
+     * now, the client binds back to it, and carries on with no callback; otherwise the worker hears that
+     * it is released (forgets it without onClose). Loop.
+     */
+    void reattach(WorkerLink to) {
+        if (link == to || !to.isOpen()) {
+            return;
+        }
+        if (state == State.CLOSED || link != null && link.isOpen() || app == null || !to.serves(app)) {
+            // It left (its CLOSE finds a worker by itself), or it has another worker (live, or one it is
+            // moving off), or the worker does not serve its app now.
+            to.release(number);
+            return;
+        }
+        if (link != null) {
+            handOnUnacked(); // the worker's previous link, closed and not yet handled here
+        }
+        link = to;
+        to.bind(this);
+        fresh = true; // the worker has its info; this refreshes it, and the session
+        resume(PAUSE_FLOW);
+        if (waitingEvents() > 0) {
+            retryWaiting();
+        }
+    }
+
+    /**
+     * The worker {@code from} gave this client up (onClose ran there) while its link was down. Unless another
+     * worker has it now, the client is closed: an app must not serve a client it believes gone. No worker
+     * runs onClose for it again.
+     */
+    void givenUpBy(WorkerLink from) {
+        if (link != null && link.isLive() && link != from) {
+            return; // it lives on at another worker, which knows it as accepted
+        }
+        givenUp = true;
+        log.info("Client {} closed: worker {} gave it up while its link was down longer than its lease", id(), from);
+        close(null, 1001, "server lost track of this connection; please reconnect", false);
+    }
+
+    /**
+     * Moves the events the bound (gone) worker had not confirmed to the front of the waiting queue, marked
+     * redelivered, and unbinds. Loop.
+     */
+    private void handOnUnacked() {
+        link = null;
+        ArrayDeque<ClientEvent> lost = unacked;
+        unacked = null;
+        forgetFlow();
+        int handedOn = 0;
+        if (lost != null && !lost.isEmpty()) {
+            if (waiting == null) {
+                waiting = new ArrayDeque<>();
+            }
+            java.util.Iterator<ClientEvent> newestFirst = lost.descendingIterator();
+            while (newestFirst.hasNext()) {
+                ClientEvent event = newestFirst.next();
+                if (event.getType() == ClientEvent.Type.WEBSOCKET_CONNECT && state != State.HANDSHAKING) {
+                    continue; // the verdict came: asking again could not change it
+                }
+                waiting.addFirst(event.toBuilder().clearClient().clearSession().clearSessionVersion().clearAck()
+                        .setRedelivered(true));
+                handedOn++;
+            }
+            gateway.handedOn(handedOn);
         }
     }
 
     private void forgetFlow() {
-        inFlight = 0;
         sinceMark = 0;
+        if (unacked != null) {
+            unacked.clear();
+        }
         resume(PAUSE_FLOW);
     }
 
     /** Events sent to the bound worker and not acknowledged yet. Loop. */
     int inFlight() {
-        return inFlight;
+        return unacked == null ? 0 : unacked.size();
     }
 
     private void queue(ClientEvent.Builder event) {
@@ -451,12 +610,9 @@ final class ClientConnection {
         }
         waiting.add(event);
         if (waiting.size() == 1) {
-            if (countedAs == null) {
-                countedAs = app == null ? "" : app;
-                gateway.links().countWaiting(countedAs, 1);
-            }
-            gateway.links().await(this);
-            if (app != null ? gateway.links().pick(app) != null : gateway.links().resolveApp(listener.config().app()) != null) {
+            startWaiting();
+            if (!movingOff() && (app != null ? gateway.links().pick(app) != null
+                    : gateway.links().resolveApp(listener.config().app()) != null)) {
                 loop.execute(this::retryWaiting);
             }
         }
@@ -465,12 +621,21 @@ final class ClientConnection {
         }
     }
 
-    /** The worker links changed: send what waits, if a worker now serves the app. */
+    /** Events wait here now: count the client as waiting, and have it woken when the links change. */
+    private void startWaiting() {
+        if (countedAs == null) {
+            countedAs = app == null ? "" : app;
+            gateway.links().countWaiting(countedAs, 1);
+        }
+        gateway.links().await(this);
+    }
+
+    /** The worker links changed (or a draining worker finished): send what waits, if a worker takes it now. */
     void retryWaiting() {
-        if (waiting == null || waiting.isEmpty()) {
+        if (waiting == null || waiting.isEmpty() || movingOff()) {
             return;
         }
-        WorkerLink target = link != null && link.isOpen() ? link : bind();
+        WorkerLink target = target();
         if (target == null) {
             gateway.links().await(this);
             if (app != null && gateway.links().pick(app) != null) {
@@ -484,9 +649,7 @@ final class ClientConnection {
         }
         uncountWaiting();
         resume(PAUSE_NO_WORKER);
-        if (state == State.CLOSED) {
-            release();
-        }
+        releaseIfDone();
     }
 
     private void uncountWaiting() {
@@ -501,6 +664,7 @@ final class ClientConnection {
         InetSocketAddress local = channel.localAddress() instanceof InetSocketAddress a ? a : null;
         return ClientInfo.newBuilder()
                 .setApp(app)
+                .setAccepted(accepted && !givenUp)
                 .setListener(listener.name())
                 .setProtocol(listener.protocol())
                 .setRemoteHost(remoteHost())

@@ -48,11 +48,6 @@ final class ClientTable {
         this.port = port;
     }
 
-    /** This run of the gateway: its first connection number, different for every run. */
-    long run() {
-        return firstNumber & 0xFFFFFFFFL;
-    }
-
     /** Gives a new client its number and id and enters it in the table. */
     int allocate(ClientConnection connection) {
         for (;;) {

@@ -2,6 +2,7 @@ package io.gatewayworker.host.gateway;
 
 import io.gatewayworker.proto.link.v1.Body;
 import io.gatewayworker.proto.link.v1.Close;
+import io.gatewayworker.proto.link.v1.ClientAck;
 import io.gatewayworker.proto.link.v1.Command;
 import io.gatewayworker.proto.link.v1.Send;
 import io.gatewayworker.proto.link.v1.SessionWrite;
@@ -91,11 +92,13 @@ final class CommandExecutor {
         }
     }
 
-    /** The worker handled the marked event of a client: its loop counts that (see ClientConnection). */
-    void acked(int connection) {
-        ClientConnection client = gateway.table().get(connection);
+    /** The worker handled more of a client's events: its loop forgets them (see ClientConnection). */
+    void acked(ClientAck ack) {
+        // Found through the link, not the table: a closed client stays bound until its CLOSE is confirmed.
+        ClientConnection client = link.client(ack.getConnection());
         if (client != null) {
-            batch(client.loop()).add(() -> client.acked(link), "");
+            int events = ack.getEvents();
+            batch(client.loop()).add(() -> client.acked(link, events), "");
         }
     }
 

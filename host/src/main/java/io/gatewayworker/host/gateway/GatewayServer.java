@@ -75,6 +75,9 @@ public final class GatewayServer implements AutoCloseable {
     private final Limits limits;
     private final List<Listener> listeners;
     private final ClientTable table;
+    /** This run of the process, random: a worker that kept this gateway's clients knows a restart from a return. */
+    private final long run = new java.security.SecureRandom().nextLong() | 1;
+    private final java.util.concurrent.atomic.LongAdder handedOn = new java.util.concurrent.atomic.LongAdder();
     private final WorkerLinks links = new WorkerLinks();
     private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
     private final Set<WireFormat> wireFormats;
@@ -197,7 +200,7 @@ public final class GatewayServer implements AutoCloseable {
 
     /** This run of the gateway process (workers tell a restarted gateway from a returning one by it). */
     long run() {
-        return table.run();
+        return run;
     }
 
     /** Opens every public listener; completes with their bound addresses, in configuration order. */
@@ -317,6 +320,18 @@ public final class GatewayServer implements AutoCloseable {
         if (done != null) {
             done.complete(null);
         }
+    }
+
+    /** Events a lost worker had not confirmed, handed to another worker (marked redelivered). Any thread. */
+    void handedOn(int events) {
+        if (events > 0) {
+            handedOn.add(events);
+        }
+    }
+
+    /** Events handed to another worker after their worker was lost, since start. */
+    public long handedOn() {
+        return handedOn.sum();
     }
 
     void clientClosed() {

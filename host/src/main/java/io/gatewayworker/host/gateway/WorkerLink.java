@@ -4,12 +4,11 @@ import io.gatewayworker.host.link.OutboundQueue;
 import io.gatewayworker.proto.link.v1.AppInfo;
 import io.gatewayworker.proto.link.v1.Envelope;
 import io.gatewayworker.proto.link.v1.FlowControl;
+import io.gatewayworker.proto.link.v1.Released;
 import io.netty.channel.Channel;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
@@ -34,12 +33,18 @@ final class WorkerLink {
     private final long window;
     private final ConcurrentHashMap<String, AppCredit> credits = new ConcurrentHashMap<>();
     private volatile int peakWaiting;
-    private final AtomicInteger bound = new AtomicInteger();
+    /**
+     * Clients bound to this worker, by connection number: also closed ones until the worker confirmed their
+     * last events, so that a lost link hands those on too.
+     */
+    private final ConcurrentHashMap<Integer, ClientConnection> bound = new ConcurrentHashMap<>();
     /** Clients paused for their events in flight on this link: read again when the link goes. */
     private final Set<ClientConnection> flowPaused = ConcurrentHashMap.newKeySet();
     private volatile Set<String> servingApps = Set.of();
     private volatile List<AppInfo> apps = List.of();
     private volatile boolean open = true;
+    /** The worker is stopping: it gets no new clients, and its clients move once it finished their events. */
+    private volatile boolean draining;
     /** Per app: deliveries of its commands handed to client loops and not yet run, and whether it is held. */
     private static final class AppWork {
         final AtomicLong queued = new AtomicLong();
@@ -165,8 +170,17 @@ final class WorkerLink {
         return open;
     }
 
+    /** Open and not draining: a link that takes new clients. */
+    boolean isLive() {
+        return open && !draining;
+    }
+
+    boolean draining() {
+        return draining;
+    }
+
     boolean serves(String app) {
-        return open && servingApps.contains(app);
+        return open && !draining && servingApps.contains(app);
     }
 
     Set<String> servingApps() {
@@ -184,15 +198,44 @@ final class WorkerLink {
 
     /** Clients bound to this worker. */
     int bound() {
-        return bound.get();
+        return bound.size();
     }
 
-    void bind() {
-        bound.incrementAndGet();
+    /** A bound client by connection number, or null. Any thread. */
+    ClientConnection client(int connection) {
+        return bound.get(connection);
     }
 
-    void unbind() {
-        bound.decrementAndGet();
+    void bind(ClientConnection client) {
+        bound.put(client.number(), client);
+    }
+
+    void unbind(ClientConnection client) {
+        bound.remove(client.number(), client);
+        if (draining && bound.isEmpty()) {
+            channel.close(); // every client moved: the worker may go
+        }
+    }
+
+    /** Tells the worker to forget a client without onClose (see ClientConnection#reattach). Client's loop. */
+    void release(int connection) {
+        out.add(Envelope.newBuilder().setReleased(Released.newBuilder().setConnection(connection)).build());
+    }
+
+    /**
+     * The worker is stopping (it said Draining): it gets no new clients, and each of its clients moves to
+     * another worker once this one has finished its events (events that come meanwhile wait at the gateway,
+     * in order). When none is left, the link closes and the worker may exit. Link loop.
+     */
+    void drain() {
+        draining = true;
+        if (bound.isEmpty()) {
+            channel.close();
+            return;
+        }
+        for (ClientConnection client : bound.values()) {
+            client.loop().execute(() -> client.drainFrom(this));
+        }
     }
 
     /**
@@ -243,12 +286,15 @@ final class WorkerLink {
         return flowPaused.size();
     }
 
-    /** The link is gone: every client paused on it reads again, and rebinds on its next event. Link loop. */
+    /**
+     * The link is gone: each of its clients hands the events the worker had not confirmed to another
+     * worker (or waits for one), and reads again. Link loop.
+     */
     void closed() {
         open = false;
         out.close();
         credits.values().forEach(c -> c.wake(false));
-        for (ClientConnection client : flowPaused) {
+        for (ClientConnection client : bound.values()) {
             client.loop().execute(() -> client.linkLost(this));
         }
         flowPaused.clear();

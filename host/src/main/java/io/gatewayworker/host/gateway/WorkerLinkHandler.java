@@ -2,6 +2,8 @@ package io.gatewayworker.host.gateway;
 
 import io.gatewayworker.host.link.LinkProtocol;
 import io.gatewayworker.proto.link.v1.Envelope;
+import io.gatewayworker.proto.link.v1.Expired;
+import io.gatewayworker.proto.link.v1.Kept;
 import io.gatewayworker.proto.link.v1.Hello;
 import io.gatewayworker.proto.link.v1.Role;
 import io.gatewayworker.proto.link.v1.Welcome;
@@ -61,10 +63,20 @@ final class WorkerLinkHandler extends SimpleChannelInboundHandler<Envelope> {
         switch (msg.getBodyCase()) {
             case COMMAND -> commands.execute(msg.getCommand());
             case CREDIT -> {
-                link.credit(msg.getCredit().getApp(), msg.getCredit().getEvents());
+                if (msg.getCredit().getEvents() > 0) {
+                    link.credit(msg.getCredit().getApp(), msg.getCredit().getEvents());
+                }
                 for (int i = 0; i < msg.getCredit().getAcksCount(); i++) {
                     commands.acked(msg.getCredit().getAcks(i));
                 }
+            }
+            case KEPT -> kept(msg.getKept());
+            case EXPIRED -> expired(msg.getExpired());
+            case DRAINING -> {
+                log.info("Worker {} is stopping: its {} client(s) move to other workers as it finishes their events",
+                        link, link.bound());
+                link.drain();
+                gateway.links().updated();
             }
             case APPS -> {
                 link.apps(msg.getApps().getAppsList());
@@ -103,6 +115,41 @@ final class WorkerLinkHandler extends SimpleChannelInboundHandler<Envelope> {
             link.memoryPressure(true);
         }
         log.info("Worker {} linked; it serves {}", link, describeApps());
+    }
+
+    /**
+     * The worker's link came back within its lease: it kept these clients. Each one with no other worker
+     * binds back to it; for each of the others it hears Released.
+     */
+    private void kept(Kept kept) {
+        if (kept.getRun() != gateway.run()) {
+            return; // clients of a previous run of this gateway: the worker learnt that from the Welcome
+        }
+        for (int i = 0; i < kept.getConnectionsCount(); i++) {
+            int connection = kept.getConnections(i);
+            ClientConnection client = gateway.table().get(connection);
+            if (client == null) {
+                link.release(connection); // it left; its CLOSE goes to whichever worker is found
+            } else {
+                client.loop().execute(() -> client.reattach(link));
+            }
+        }
+        log.info("Worker {} is back within its lease and kept {} client(s)", link, kept.getConnectionsCount());
+    }
+
+    /** The worker gave these clients up (onClose ran) while its link was down: close those no other worker has. */
+    private void expired(Expired expired) {
+        if (expired.getRun() != gateway.run()) {
+            return;
+        }
+        log.warn("Worker {} came back after its lease and gave up {} client(s): closing those it served alone", link,
+                expired.getConnectionsCount());
+        for (int i = 0; i < expired.getConnectionsCount(); i++) {
+            ClientConnection client = gateway.table().get(expired.getConnections(i));
+            if (client != null) {
+                client.loop().execute(() -> client.givenUpBy(link));
+            }
+        }
     }
 
     private String describeApps() {
@@ -145,8 +192,11 @@ final class WorkerLinkHandler extends SimpleChannelInboundHandler<Envelope> {
             }
             link.closed();
             gateway.links().remove(link);
-            if (!gateway.stopping()) {
-                log.warn("Worker {} unlinked; its clients move to another worker on their next event", link);
+            if (!gateway.stopping() && !link.draining()) {
+                log.warn("Worker {} unlinked; its {} client(s) move to other workers, the events it had not"
+                        + " confirmed first (marked redelivered)", link, link.bound());
+            } else if (link.draining()) {
+                log.info("Worker {} left: its clients moved", link);
             }
         }
         ctx.fireChannelInactive();

@@ -72,7 +72,7 @@ final class WorkerLinks {
         }
         Set<String> apps = new LinkedHashSet<>();
         for (WorkerLink link : links) {
-            if (link.isOpen()) {
+            if (link.isLive()) {
                 link.apps().forEach(a -> apps.add(a.getId()));
             }
         }
@@ -82,10 +82,10 @@ final class WorkerLinks {
         return apps.size() == 1 ? apps.iterator().next() : ListenerConfig.DEFAULT_APP;
     }
 
-    /** Whether a worker is linked. */
+    /** Whether a worker is linked (and not stopping). */
     boolean anyOpen() {
         for (WorkerLink link : links) {
-            if (link.isOpen()) {
+            if (link.isLive()) {
                 return true;
             }
         }
@@ -95,7 +95,7 @@ final class WorkerLinks {
     /** Whether an open link knows the app (serving it, or starting or reloading it). */
     boolean knows(String app) {
         for (WorkerLink link : links) {
-            if (link.isOpen() && link.apps().stream().anyMatch(a -> a.getId().equals(app))) {
+            if (link.isLive() && link.apps().stream().anyMatch(a -> a.getId().equals(app))) {
                 return true;
             }
         }

@@ -15,7 +15,7 @@ public final class LinkProtocol {
      * The protocol version this host speaks. A peer with another version is refused with a reason
      * naming both.
      */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
 
     /** Largest internal frame accepted on TCP links: {@value} bytes. */
     public static final int MAX_FRAME_BYTES = 16 * 1024 * 1024;

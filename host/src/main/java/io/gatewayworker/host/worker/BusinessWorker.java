@@ -15,6 +15,7 @@ import io.gatewayworker.proto.link.v1.AppInfo;
 import io.gatewayworker.proto.link.v1.AppList;
 import io.gatewayworker.proto.link.v1.Close;
 import io.gatewayworker.proto.link.v1.Command;
+import io.gatewayworker.proto.link.v1.Draining;
 import io.gatewayworker.proto.link.v1.Envelope;
 import io.gatewayworker.proto.link.v1.Hello;
 import io.gatewayworker.proto.link.v1.Role;
@@ -58,6 +59,8 @@ public final class BusinessWorker implements AutoCloseable {
     private final String name;
     private final Limits limits;
     private final GatewayDirectory directory = new GatewayDirectory();
+    /** What this worker knows of each gateway across its links, by internal address. */
+    private final ConcurrentHashMap<String, GatewayPeer> peers = new ConcurrentHashMap<>();
     private final AppManager apps;
     private final Dispatcher dispatcher;
     private final EventLoop control;
@@ -71,6 +74,8 @@ public final class BusinessWorker implements AutoCloseable {
     private final CompletableFuture<Void> firstListLinked = new CompletableFuture<>();
     private Set<String> firstList;
     private volatile boolean closing;
+    /** Stopping gracefully: the gateways move this worker's clients away, no lease, no onClose. */
+    private volatile boolean draining;
     private final List<RegisterLink> registers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public BusinessWorker(InternalNetwork network, List<InternalAddress> registerAddresses, String name, Path pluginsDir,
@@ -169,6 +174,37 @@ public final class BusinessWorker implements AutoCloseable {
         return dispatcher;
     }
 
+    /**
+     * Starts a graceful stop: asks every gateway to move this worker's clients to other workers (Draining);
+     * each gateway does so as this worker finishes the clients' events, then closes the link. Completes
+     * when every link is closed; no onClose runs for the clients moved. Gateways that join meanwhile are
+     * not linked.
+     */
+    public CompletableFuture<Void> drain() {
+        draining = true;
+        registers.forEach(RegisterLink::close);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        List<GatewayLink> links = directory.all();
+        if (!links.isEmpty()) {
+            log.info("Worker {}: asking {} gateway(s) to move its clients to other workers", name, links.size());
+        }
+        for (GatewayLink link : links) {
+            link.out().addControl(Envelope.newBuilder().setDraining(Draining.getDefaultInstance()).build());
+        }
+        Runnable check = new Runnable() {
+            @Override
+            public void run() {
+                if (directory.all().isEmpty()) {
+                    done.complete(null);
+                } else if (!done.isDone()) {
+                    control.schedule(this, 20, TimeUnit.MILLISECONDS);
+                }
+            }
+        };
+        control.execute(check);
+        return done;
+    }
+
     /** Stops the apps, closes the links, ends the callback threads. */
     @Override
     public void close() {
@@ -211,7 +247,7 @@ public final class BusinessWorker implements AutoCloseable {
     }
 
     private void connect(String address) {
-        if (closing) {
+        if (closing || draining) {
             return;
         }
         InternalAddress gateway;
@@ -237,7 +273,7 @@ public final class BusinessWorker implements AutoCloseable {
 
     private void retry(String address) {
         control.schedule(() -> {
-            if (!closing && listed.contains(address)) {
+            if (!closing && !draining && listed.contains(address)) {
                 connect(address);
             } else {
                 connecting.remove(address);
@@ -250,7 +286,8 @@ public final class BusinessWorker implements AutoCloseable {
                 .setCreditWindow(limits.linkCreditWindow()).addAllApps(appInfos(apps.running())).build();
     }
 
-    void linked(GatewayLink link) {
+    void linked(GatewayLink link, long gatewayRun) {
+        peers.computeIfAbsent(link.address().toString(), a -> new GatewayPeer(link.address())).linked(link, gatewayRun);
         directory.add(link);
         // The Hello's app list was taken when the link opened; the apps may have changed since.
         link.out().add(Envelope.newBuilder().setApps(AppList.newBuilder().addAllApps(appInfos(apps.running()))).build());
@@ -267,9 +304,18 @@ public final class BusinessWorker implements AutoCloseable {
 
     void unlinked(GatewayLink link, boolean wasOpen) {
         directory.remove(link);
-        dispatcher.linkLost(link);
         String address = link.address().toString();
-        if (closing) {
+        GatewayPeer peer = link.peer();
+        if (peer != null) {
+            if (draining) {
+                peer.forget(); // the gateway moved them (or hands them on as from a lost worker)
+            } else {
+                // In one JVM a link ends only with its gateway: no lease then.
+                boolean local = network.gateway(link.address()).transport() == Transport.LOCAL;
+                peer.unlinked(link, local || closing ? 0 : network.cluster().lease().toMillis(), control);
+            }
+        }
+        if (closing || draining) {
             return;
         }
         if (wasOpen) {

@@ -15,18 +15,31 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * events.
  *
  * <p>The mailbox needs no bound of its own: the gateway keeps at most {@code limits.client.in-flight}
- * events of a client on their way here, and learns that they are done from the acknowledgement of each
- * event it marked ({@link GatewayLink#acked}), sent when that event has been handled.
+ * events of a client on their way here, and learns that they are done from acknowledgements: at once for
+ * each event it marked ({@link GatewayLink#acked}), and shortly after the mailbox ran dry for the rest
+ * ({@link GatewayLink#idle}). Each says how many of the client's events were handled since the last one.
+ *
+ * <p><b>Links.</b> A client belongs to its gateway ({@link GatewayPeer}); its events come over the link
+ * open at the time. When a link comes back after a break, {@link #switchTo} puts a marker in the mailbox:
+ * events before it are acknowledged on the old link (which is gone), events after it on the new one.
  *
  * <p>Thread-safe hand-off: {@link #enqueue} runs on the link's loop; everything else runs on the
- * mailbox's current virtual thread, one at a time.
+ * mailbox's current virtual thread, one at a time. The acknowledgement count is shared with the link's
+ * flush and guarded by this object's monitor.
  */
 final class ClientState implements Runnable {
 
     private final Dispatcher dispatcher;
-    private final GatewayLink link;
+    private final GatewayPeer peer;
+    /** The link the events being handled came over (mailbox thread; the flush reads it under the monitor). */
+    private GatewayLink link;
     private final int connection;
-    private final ConcurrentLinkedQueue<ClientEvent> queue = new ConcurrentLinkedQueue<>();
+    /** ClientEvents, and LinkSwitch markers. */
+    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+    /** Events handled and not yet acknowledged to {@link #link}; guarded by this. */
+    private int unacked;
+    /** Whether the link's idle flush will look at this client. */
+    private volatile boolean idleQueued;
     // One of these per client: plain fields updated through VarHandles and the monitor of this object
     // keep it small (no atomic or lock objects beside it); the id text is formatted when asked for.
     private volatile int size;
@@ -47,12 +60,18 @@ final class ClientState implements Runnable {
 
     private static final VarHandle SIZE;
     private static final VarHandle SCHEDULED;
+    private static final VarHandle IDLE_QUEUED;
+
+    /** In the mailbox: events after this come over {@code link}. */
+    private record LinkSwitch(GatewayLink link) {
+    }
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             SIZE = lookup.findVarHandle(ClientState.class, "size", int.class);
             SCHEDULED = lookup.findVarHandle(ClientState.class, "scheduled", boolean.class);
+            IDLE_QUEUED = lookup.findVarHandle(ClientState.class, "idleQueued", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -61,13 +80,33 @@ final class ClientState implements Runnable {
     ClientState(Dispatcher dispatcher, GatewayLink link, int connection, ClientInfo info) {
         this.dispatcher = dispatcher;
         this.link = link;
+        this.peer = link.peer();
         this.connection = connection;
         this.info = info;
+        this.accepted = info.getAccepted(); // onConnect ran on a worker this client had before
     }
 
     /** Link loop. */
     void enqueue(ClientEvent event) {
-        queue.offer(event);
+        offer(event);
+    }
+
+    /** Events after this point come over {@code next} (a link that came back). Link loop. */
+    void switchTo(GatewayLink next) {
+        offer(new LinkSwitch(next));
+    }
+
+    /** The lease ended, or the gateway restarted: onClose (by {@code close}) after what is queued. Any thread. */
+    void expire(ClientEvent close) {
+        GatewayLink current = peer.link();
+        if (current != null) {
+            current.received();
+        }
+        offer(close);
+    }
+
+    private void offer(Object item) {
+        queue.offer(item);
         SIZE.getAndAdd(this, 1);
         if (SCHEDULED.compareAndSet(this, false, true)) {
             dispatcher.schedule(this);
@@ -81,15 +120,26 @@ final class ClientState implements Runnable {
                 dispatcher.schedule(this); // on to the new version's threads; 'scheduled' stays set
                 return;
             }
-            ClientEvent event = queue.poll();
-            if (event == null) {
+            Object item = queue.poll();
+            if (item == null) {
+                idle();
                 scheduled = false;
                 if (queue.isEmpty() || !SCHEDULED.compareAndSet(this, false, true)) {
                     return;
                 }
                 continue;
             }
+            if (item instanceof LinkSwitch change) {
+                SIZE.getAndAdd(this, -1);
+                synchronized (this) {
+                    link = change.link();
+                    unacked = 0; // what was not acknowledged on the old link, the gateway hands on anyway
+                }
+                continue;
+            }
+            ClientEvent event = (ClientEvent) item;
             Thread.interrupted(); // an interrupt left by one callback must not reach the next
+            GatewayLink from = link;
             try {
                 dispatcher.handle(this, event);
             } catch (Throwable t) {
@@ -98,11 +148,49 @@ final class ClientState implements Runnable {
                         .error("Handling {} of client {} failed; going on with its next event", event.getType(), id(), t);
             } finally {
                 SIZE.getAndAdd(this, -1);
-                if (event.getAck()) {
-                    link.acked(connection, event.getApp());
+                int ack;
+                synchronized (this) {
+                    unacked++;
+                    ack = event.getAck() ? unacked : 0;
+                    if (ack > 0) {
+                        unacked = 0;
+                    }
                 }
-                link.finished(event.getApp());
+                if (ack > 0) {
+                    from.acked(connection, event.getApp(), ack);
+                }
+                from.finished(event.getApp());
             }
+        }
+    }
+
+    /** The mailbox ran dry: have the link acknowledge what was handled since the last acknowledgement, soon. */
+    private void idle() {
+        GatewayLink current;
+        synchronized (this) {
+            if (unacked == 0) {
+                return;
+            }
+            current = link;
+        }
+        if (IDLE_QUEUED.compareAndSet(this, false, true)) {
+            current.idle(this);
+        }
+    }
+
+    /**
+     * For the idle flush of {@code flushing}: the events handled since the last acknowledgement, now
+     * acknowledged (0 when none, or when this client's events come over another link now). Link loop.
+     */
+    int takeUnacked(GatewayLink flushing) {
+        idleQueued = false; // first: a handled event after this point queues the client again
+        synchronized (this) {
+            if (link != flushing) {
+                return 0;
+            }
+            int n = unacked;
+            unacked = 0;
+            return n;
         }
     }
 
@@ -153,8 +241,13 @@ final class ClientState implements Runnable {
         return size > 0 && !scheduled && !queue.isEmpty();
     }
 
+    /** The link the current event came over. Mailbox thread. */
     GatewayLink link() {
         return link;
+    }
+
+    GatewayPeer peer() {
+        return peer;
     }
 
     int connection() {

@@ -16,12 +16,19 @@ final class ClientView implements Client {
     private final String id;
     private final ClientInfo info;
     private final io.gatewayworker.proto.link.v1.Session source;
+    private final boolean redelivered;
     private SessionMap session;
 
-    ClientView(String id, ClientInfo info, io.gatewayworker.proto.link.v1.Session source) {
+    ClientView(String id, ClientInfo info, io.gatewayworker.proto.link.v1.Session source, boolean redelivered) {
         this.id = id;
         this.info = info;
         this.source = source;
+        this.redelivered = redelivered;
+    }
+
+    @Override
+    public boolean redelivered() {
+        return redelivered;
     }
 
     @Override

@@ -43,6 +43,7 @@ final class Dispatcher implements AutoCloseable {
     private final ThreadFactory noApp = Thread.ofVirtual().name("app-none").factory();
     private final AtomicInteger running = new AtomicInteger();
     private final Set<String> missingApps = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.LongAdder redelivered = new java.util.concurrent.atomic.LongAdder();
 
     Dispatcher(AppManager apps, Limits limits) {
         this.apps = apps;
@@ -53,25 +54,33 @@ final class Dispatcher implements AutoCloseable {
     void onEvent(GatewayLink link, ClientEvent event) {
         link.received();
         int connection = event.getConnection();
-        ClientState state = link.clients().get(connection);
+        GatewayPeer peer = link.peer();
+        ClientState state = peer.clients().get(connection);
         if (state == null) {
-            if (!event.hasClient()) {
-                // A client this worker no longer knows (refused, or closed after a refusal): nothing to do.
+            if (!event.hasClient() || peer.givenUp(connection)) {
+                // A client this worker no longer knows (refused, or closed after a refusal), or one whose
+                // onClose ran when a lease ended (the gateway closes it): nothing to do.
                 if (event.getType() != ClientEvent.Type.CLOSE) {
                     log.debug("Dropping {} for unknown client {} of {}", event.getType(), connection, link);
                 }
-                if (event.getAck()) {
-                    link.acked(connection, event.getApp());
-                }
+                link.dropped(connection);
                 link.finished(event.getApp());
                 return;
             }
             state = new ClientState(this, link, connection, event.getClient());
-            link.clients().put(connection, state);
+            peer.clients().put(connection, state);
         } else if (event.hasClient()) {
             state.info(event.getClient());
         }
+        if (event.getRedelivered()) {
+            redelivered.increment();
+        }
         state.enqueue(event);
+    }
+
+    /** Events handed to this worker again after the worker that had them went away, since start. */
+    long redelivered() {
+        return redelivered.sum();
     }
 
     /**
@@ -128,7 +137,7 @@ final class Dispatcher implements AutoCloseable {
     }
 
     private void handle(AppRuntime app, ClientState state, ClientEvent event) {
-        ClientView client = new ClientView(state.id(), state.info(), state.session());
+        ClientView client = new ClientView(state.id(), state.info(), state.session(), event.getRedelivered());
         Events events = app.events();
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
@@ -168,7 +177,7 @@ final class Dispatcher implements AutoCloseable {
                     }
                 }
                 case CLOSE -> {
-                    state.link().clients().remove(state.connection(), state);
+                    state.peer().clients().remove(state.connection(), state);
                     if (state.accepted()) {
                         events.onClose(client);
                     }
@@ -225,7 +234,7 @@ final class Dispatcher implements AutoCloseable {
         Verdict.Builder verdict = Verdict.newBuilder().setConnection(state.connection()).setAccept(!handshake.refused());
         if (handshake.refused()) {
             verdict.setCode(handshake.code()).setReason(handshake.reason());
-            state.link().clients().remove(state.connection(), state);
+            state.peer().clients().remove(state.connection(), state);
         }
         state.link().command(Command.newBuilder().setApp(app.id()).setVerdict(verdict).build());
     }
@@ -235,20 +244,11 @@ final class Dispatcher implements AutoCloseable {
             log.error("Events for app '{}' arrived, but it is not running on this worker", appId);
         }
         if (event.getType() == ClientEvent.Type.WEBSOCKET_CONNECT) {
-            state.link().clients().remove(state.connection(), state);
+            state.peer().clients().remove(state.connection(), state);
             state.link().command(Command.newBuilder().setApp(appId).setVerdict(Verdict.newBuilder()
                     .setConnection(state.connection()).setAccept(false).setCode(1013).setReason("app not running")).build());
         } else if (event.getType() == ClientEvent.Type.CLOSE) {
-            state.link().clients().remove(state.connection(), state);
-        }
-    }
-
-    /** The link to a gateway is gone, and with it that gateway's clients: deliver their onClose. Link loop. */
-    void linkLost(GatewayLink link) {
-        ClientEvent close = ClientEvent.newBuilder().setType(ClientEvent.Type.CLOSE).build();
-        for (ClientState state : link.clients().values()) {
-            link.received();
-            state.enqueue(close.toBuilder().setConnection(state.connection()).setApp(state.info().getApp()).build());
+            state.peer().clients().remove(state.connection(), state);
         }
     }
 

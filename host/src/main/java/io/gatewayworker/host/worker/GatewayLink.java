@@ -4,6 +4,7 @@ import io.gatewayworker.api.GatewayException;
 import io.gatewayworker.host.link.OutboundQueue;
 import io.gatewayworker.host.transport.InternalAddress;
 import io.gatewayworker.proto.link.v1.BarrierDone;
+import io.gatewayworker.proto.link.v1.ClientAck;
 import io.gatewayworker.proto.link.v1.Command;
 import io.gatewayworker.proto.link.v1.Credit;
 import io.gatewayworker.proto.link.v1.Envelope;
@@ -26,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * each app's credit in batches of {@code window / 8} finished events, so a worker that falls behind stops its gateway's
  * clients rather than queuing without bound. An event the gateway marked {@code ack} is acknowledged
  * as soon as it is handled ({@link #acked}), with the credit gathered so far: the gateway bounds each
- * client's events in flight with these marks.
+ * client's events in flight with these marks. The events handled after a client's last mark are
+ * acknowledged {@value #IDLE_ACK_MILLIS} ms after its mailbox ran dry ({@link #idle}), in one message for
+ * all such clients: until then the gateway keeps them, to hand them to another worker should this one go.
  *
  * <p>Credit, acknowledgements and barrier answers use the queue's control lane: the gateway may ask
  * this worker to hold its commands, never these.
@@ -38,13 +41,20 @@ final class GatewayLink {
     private static final Logger log = LoggerFactory.getLogger(GatewayLink.class);
     /** Longest wait of an app thread for room in a congested link before queuing anyway. */
     private static final long CONGESTION_WAIT_MILLIS = 10_000;
+    /** How long after a client's mailbox ran dry its last events are acknowledged. */
+    static final long IDLE_ACK_MILLIS = 50;
 
     private final InternalAddress address;
     private final Channel channel;
     private final OutboundQueue out;
     private final int window;
     private final int creditBatch;
-    private final ConcurrentHashMap<Integer, ClientState> clients = new ConcurrentHashMap<>();
+    /** The gateway's clients here; set when the gateway's Welcome came (before any event). */
+    private volatile GatewayPeer peer;
+    private final ConcurrentLinkedQueue<ClientState> idle = new ConcurrentLinkedQueue<>();
+    /** Events of clients this worker does not know any more, dropped and not acknowledged yet, by connection. */
+    private final ConcurrentHashMap<Integer, Integer> dropped = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicBoolean flushScheduled = new java.util.concurrent.atomic.AtomicBoolean();
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Per app: events finished and their credit not yet returned. */
     private final ConcurrentHashMap<String, AtomicInteger> unreturned = new ConcurrentHashMap<>();
@@ -77,8 +87,20 @@ final class GatewayLink {
         return open;
     }
 
+    /** The clients of this link's gateway that this worker serves. */
     ConcurrentHashMap<Integer, ClientState> clients() {
-        return clients;
+        GatewayPeer p = peer;
+        return p == null ? NO_CLIENTS : p.clients();
+    }
+
+    private static final ConcurrentHashMap<Integer, ClientState> NO_CLIENTS = new ConcurrentHashMap<>();
+
+    GatewayPeer peer() {
+        return peer;
+    }
+
+    void peer(GatewayPeer peer) {
+        this.peer = peer;
     }
 
     /** Welcomed by the gateway: each app's credit window is open from the start (Hello.credit_window). Link loop. */
@@ -181,9 +203,50 @@ final class GatewayLink {
      * once, with the app's credit gathered so far. Call it before {@link #finished(String)} for that
      * event. Any thread.
      */
-    void acked(int connection, String app) {
+    void acked(int connection, String app, int events) {
         int n = unreturned(app).getAndSet(0);
-        out.addControl(Envelope.newBuilder().setCredit(Credit.newBuilder().setApp(app).setEvents(n).addAcks(connection)).build());
+        out.addControl(Envelope.newBuilder().setCredit(Credit.newBuilder().setApp(app).setEvents(n)
+                .addAcks(ClientAck.newBuilder().setConnection(connection).setEvents(events))).build());
+    }
+
+    /** {@code state}'s mailbox ran dry with events not yet acknowledged: acknowledge them soon. Any thread. */
+    void idle(ClientState state) {
+        idle.add(state);
+        scheduleFlush();
+    }
+
+    /** An event of a client this worker does not know was dropped: acknowledge it soon. Link loop. */
+    void dropped(int connection) {
+        dropped.merge(connection, 1, Integer::sum);
+        scheduleFlush();
+    }
+
+    private void scheduleFlush() {
+        if (flushScheduled.compareAndSet(false, true)) {
+            channel.eventLoop().schedule(this::flushAcks, IDLE_ACK_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** One message acknowledging every idle client's last events. Link loop. */
+    private void flushAcks() {
+        flushScheduled.set(false);
+        Credit.Builder credit = Credit.newBuilder();
+        ClientState state;
+        while ((state = idle.poll()) != null) {
+            int n = state.takeUnacked(this);
+            if (n > 0) {
+                credit.addAcks(ClientAck.newBuilder().setConnection(state.connection()).setEvents(n));
+            }
+        }
+        for (Integer connection : dropped.keySet()) {
+            Integer n = dropped.remove(connection);
+            if (n != null) {
+                credit.addAcks(ClientAck.newBuilder().setConnection(connection).setEvents(n));
+            }
+        }
+        if (credit.getAcksCount() > 0) {
+            out.addControl(Envelope.newBuilder().setCredit(credit).build());
+        }
     }
 
     private AtomicInteger unreturned(String app) {

@@ -58,6 +58,7 @@ final class GatewayLinkHandler extends SimpleChannelInboundHandler<Envelope> {
                 }
             }
             case BARRIER -> link.barrier(msg.getBarrier().getId());
+            case RELEASED -> link.peer().released(msg.getReleased().getConnection());
             case WELCOME -> welcome(ctx, msg);
             case REFUSED -> log.error("Gateway {} refused this worker: {}", expected, msg.getRefused().getReason());
             case PING -> LinkProtocol.pong(ctx, msg.getPing());
@@ -81,7 +82,7 @@ final class GatewayLinkHandler extends SimpleChannelInboundHandler<Envelope> {
             return;
         }
         link.opened();
-        worker.linked(link);
+        worker.linked(link, msg.getWelcome().getRun());
     }
 
     @Override

@@ -175,18 +175,27 @@ class GatewayPipelineTest {
         assertEquals(2, m2.getSessionVersion());
     }
 
+    /** The worker handled {@code events} more events of a client. */
+    private static Envelope ack(int connection, int events) {
+        return Envelope.newBuilder().setCredit(Credit.newBuilder()
+                .addAcks(io.gatewayworker.proto.link.v1.ClientAck.newBuilder().setConnection(connection).setEvents(events))).build();
+    }
+
     @Test
     void aClientStopsReadingWhenTheWorkerGrantsNoMoreCreditAndHoldsWhatItReadMeanwhile() {
         EmbeddedChannel client = openClient();
         long left = gateway.links().all().get(0).credit("chat").left();
         int sent = 0;
+        int handled = 0;
         for (long i = 0; i < left; i++) {
             client.writeInbound(maskedText("m" + i));
             // Acknowledge each marked event at once, so that only the link's credit holds the client back.
             for (ClientEvent event : drainEvents()) {
                 sent++;
+                handled++;
                 if (event.getAck()) {
-                    link.writeInbound(Envelope.newBuilder().setCredit(Credit.newBuilder().addAcks(clientConnection())).build());
+                    link.writeInbound(ack(clientConnection(), handled));
+                    handled = 0;
                 }
             }
             client.runPendingTasks();
@@ -223,10 +232,10 @@ class GatewayPipelineTest {
         assertEquals(bound / every, marked, "every " + every + "th event asks for an acknowledgement");
 
         // An acknowledgement for another client changes nothing for this one.
-        link.writeInbound(Envelope.newBuilder().setCredit(Credit.newBuilder().addAcks(clientConnection() + 1)).build());
+        link.writeInbound(ack(clientConnection() + 1, every));
         client.runPendingTasks();
         assertFalse(client.config().isAutoRead());
-        link.writeInbound(Envelope.newBuilder().setCredit(Credit.newBuilder().addAcks(clientConnection())).build());
+        link.writeInbound(ack(clientConnection(), every));
         client.runPendingTasks();
         assertTrue(client.config().isAutoRead(), "a mark handled: a quarter of the bound is free again");
         assertEquals(List.of("held 1", "held 2"), drainEvents().stream().map(ClientEvent::getText).toList(),
@@ -475,7 +484,7 @@ class GatewayPipelineTest {
         assertFalse(client.config().isAutoRead());
         assertEquals(0, loop.heartbeat(later, 1_000, 60_000), "a client the gateway does not read is not idle");
         assertNull(frame(client));
-        link.writeInbound(Envelope.newBuilder().setCredit(Credit.newBuilder().addAcks(clientConnection())).build());
+        link.writeInbound(ack(clientConnection(), ClientConnection.markEvery(Limits.DEFAULT_CLIENT_IN_FLIGHT)));
         client.runPendingTasks();
         assertTrue(client.config().isAutoRead());
         assertEquals(0, loop.heartbeat(ClientConnection.clock() + 1_000, 0, 60_000), "resuming counts as a sign of life");
