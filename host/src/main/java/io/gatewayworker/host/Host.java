@@ -7,6 +7,9 @@ import io.gatewayworker.host.config.ListenerConfig;
 import io.gatewayworker.host.gateway.GatewayServer;
 import io.gatewayworker.host.register.RegisterServer;
 import io.gatewayworker.host.link.InternalNetwork;
+import io.gatewayworker.host.link.RegisterLink;
+import io.gatewayworker.proto.link.v1.ClusterView;
+import io.gatewayworker.proto.link.v1.ReloadResult;
 import io.gatewayworker.host.transport.EventLoops;
 import io.gatewayworker.host.worker.BusinessWorker;
 import java.net.InetAddress;
@@ -217,6 +220,63 @@ public final class Host implements AutoCloseable {
     /** The worker role, or null when this process does not run it. */
     public BusinessWorker worker() {
         return worker;
+    }
+
+    /**
+     * The cluster as a register sees it: this process's register when it runs one, else the first register
+     * its gateway or worker is linked to. Fails when no register answers within {@code timeout}.
+     */
+    public java.util.concurrent.CompletableFuture<ClusterView> clusterView(Duration timeout) {
+        if (register != null) {
+            return register.view();
+        }
+        RegisterLink link = linkedRegister();
+        if (link == null) {
+            return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException(
+                    "no register is reachable from this process (register.address " + config.registerAddresses() + ")"));
+        }
+        return link.view(timeout);
+    }
+
+    /**
+     * Reloads {@code app} (every app when empty) on every worker of the cluster, one at a time, through a
+     * register (see {@code RegisterServer}); {@code each} gets each worker's result as it comes. Completes
+     * after the last, or exceptionally when no register is reachable.
+     */
+    public java.util.concurrent.CompletableFuture<Void> rollingReload(String app, java.util.function.Consumer<ReloadResult> each) {
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        if (register != null) {
+            register.rollingReload(app, result -> {
+                each.accept(result);
+                if (result.getDone()) {
+                    done.complete(null);
+                }
+            });
+            return done;
+        }
+        RegisterLink link = linkedRegister();
+        if (link == null) {
+            return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException(
+                    "no register is reachable from this process (register.address " + config.registerAddresses() + ")"));
+        }
+        return link.rollingReload(app, each);
+    }
+
+    /** The first register link that is up, of the gateway's or the worker's, or null. */
+    private RegisterLink linkedRegister() {
+        List<RegisterLink> links = new ArrayList<>();
+        if (gateway != null) {
+            links.addAll(gateway.registerLinks());
+        }
+        if (worker != null) {
+            links.addAll(worker.registerLinks());
+        }
+        return links.stream().filter(RegisterLink::isLinked).findFirst().orElse(null);
+    }
+
+    /** Whether this process runs every role (the embedded mode): it is then a whole server by itself. */
+    public boolean embedded() {
+        return register != null && gateway != null && worker != null;
     }
 
     /** The register role, or null when this process does not run it. */

@@ -7,6 +7,9 @@ import io.gatewayworker.host.link.InternalNetwork;
 import io.gatewayworker.host.link.LinkInitializer;
 import io.gatewayworker.host.link.LinkProtocol;
 import io.gatewayworker.host.link.RegisterLink;
+import io.gatewayworker.host.link.Reports;
+import io.gatewayworker.proto.link.v1.LinkReport;
+import io.gatewayworker.proto.link.v1.Report;
 import io.gatewayworker.host.transport.EventLoops;
 import io.gatewayworker.host.transport.InternalAddress;
 import io.gatewayworker.host.transport.Transport;
@@ -172,7 +175,7 @@ public final class GatewayServer implements AutoCloseable {
             Hello hello = Hello.newBuilder().setProtocolVersion(LinkProtocol.VERSION).setRole(Role.GATEWAY)
                     .setName("gateway@" + internalAddress).setGatewayAddress(internalAddress.toString()).build();
             for (InternalAddress address : registerAddresses) {
-                RegisterLink link = new RegisterLink(network, address, hello, list -> { });
+                RegisterLink link = new RegisterLink(network, address, hello, list -> { }).reporter(this::report);
                 registers.add(link);
                 link.start();
             }
@@ -502,6 +505,24 @@ public final class GatewayServer implements AutoCloseable {
 
     public InternalAddress internalAddress() {
         return internalAddress;
+    }
+
+    /** This gateway's state for the registers (the operator's view of the cluster). Any thread. */
+    Report report() {
+        Report.Builder r = Reports.of("gateway@" + internalAddress).setClients(table.size());
+        for (Listener listener : listeners) {
+            r.addListeners(listener.name());
+        }
+        for (WorkerLink link : links.all()) {
+            r.addLinks(LinkReport.newBuilder().setPeer(link.name()).setClients(link.bound())
+                    .setState(!link.isOpen() ? "closed" : link.draining() ? "draining" : "open"));
+        }
+        return r.build();
+    }
+
+    /** The links to the registers (the operator's questions to the cluster go through them). */
+    public List<RegisterLink> registerLinks() {
+        return List.copyOf(registers);
     }
 
     /** Connected clients (all states). */

@@ -6,7 +6,12 @@ import io.gatewayworker.host.link.LinkProtocol;
 import io.gatewayworker.host.transport.EventLoops;
 import io.gatewayworker.host.transport.InternalAddress;
 import io.gatewayworker.host.transport.Transport;
+import io.gatewayworker.proto.link.v1.ClusterView;
 import io.gatewayworker.proto.link.v1.Envelope;
+import io.gatewayworker.proto.link.v1.Member;
+import io.gatewayworker.proto.link.v1.Reload;
+import io.gatewayworker.proto.link.v1.ReloadResult;
+import io.gatewayworker.proto.link.v1.Report;
 import io.gatewayworker.proto.link.v1.GatewayList;
 import io.gatewayworker.proto.link.v1.Hello;
 import io.gatewayworker.proto.link.v1.Role;
@@ -26,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +43,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It listens on TCP at its internal address (other processes) and on the in-JVM transport (roles of
  * its own process).
+ *
+ * <p>For operators it keeps each member's latest {@link Report} and answers a ClusterQuery with the
+ * cluster as it sees it, and it runs rolling reloads: one worker after the other, each asked to
+ * {@link Reload} and answering with its result, stopping at the first failure.
  *
  * <p><b>Threads.</b> Links run on their transport's loops; every change of the register's state is
  * handed to one loop ({@code state}) and confined to it: no locks. Writes to links are thread-safe.
@@ -60,6 +70,14 @@ public final class RegisterServer implements AutoCloseable {
     private final Map<Channel, String> gateways = new LinkedHashMap<>();
     /** State loop only: worker and push-client links. */
     private final Map<Channel, Subscriber> subscribers = new LinkedHashMap<>();
+    /** State loop only: each member's latest report and when it came ({@link System#nanoTime()}). */
+    private final Map<Channel, Report> reports = new java.util.HashMap<>();
+    private final Map<Channel, Long> reportedAt = new java.util.HashMap<>();
+    /** State loop only: the rolling reload in progress, or null. */
+    private Rolling rolling;
+    private long reloadIds;
+    /** How long one worker may take for its part of a rolling reload. */
+    static final long WORKER_RELOAD_TIMEOUT_MILLIS = java.util.concurrent.TimeUnit.MINUTES.toMillis(5);
 
     /**
      * @param address where the register listens on TCP (port 0: one the system picks); in-JVM roles reach
@@ -130,6 +148,166 @@ public final class RegisterServer implements AutoCloseable {
         return CompletableFuture.supplyAsync(() -> List.copyOf(subscribers.values()), state).join();
     }
 
+    /** The cluster as this register sees it. Any thread. */
+    public CompletableFuture<ClusterView> view() {
+        return CompletableFuture.supplyAsync(() -> view(0), state);
+    }
+
+    /**
+     * Reloads {@code app} (every app when empty) on every worker, one at a time; {@code each} gets each
+     * worker's result (the last with {@code done}), on the register's state loop. Any thread.
+     */
+    public void rollingReload(String app, Consumer<ReloadResult> each) {
+        state.execute(() -> startRolling(app, each));
+    }
+
+    /** State loop. */
+    private ClusterView view(long id) {
+        ClusterView.Builder view = ClusterView.newBuilder().setId(id).setRegister(address.toString());
+        long now = System.nanoTime();
+        for (Map.Entry<Channel, String> g : gateways.entrySet()) {
+            view.addMembers(member(Role.GATEWAY, g.getValue(), g.getKey(), now));
+        }
+        for (Map.Entry<Channel, Subscriber> w : subscribers.entrySet()) {
+            view.addMembers(member(w.getValue().role(), "", w.getKey(), now));
+        }
+        return view.build();
+    }
+
+    private Member member(Role role, String memberAddress, Channel channel, long now) {
+        Member.Builder m = Member.newBuilder().setRole(role).setAddress(memberAddress)
+                .setRemote(String.valueOf(channel.remoteAddress()));
+        Report report = reports.get(channel);
+        if (report != null) {
+            m.setReport(report).setReportAgeMillis(TimeUnit.NANOSECONDS.toMillis(now - reportedAt.get(channel)));
+        } else {
+            Subscriber s = subscribers.get(channel);
+            if (s != null) {
+                m.setReport(Report.newBuilder().setName(s.name()));
+            }
+        }
+        return m.build();
+    }
+
+    // ------------------------------------------------------------------ rolling reload (state loop)
+
+    /** A rolling reload: the workers still to do, the one doing it now, and who asked. */
+    private final class Rolling {
+        final String app;
+        final Consumer<ReloadResult> asker;
+        final java.util.ArrayDeque<Channel> todo;
+        Channel current;
+        String currentName;
+        long requestId;
+        ScheduledFuture<?> timeout;
+
+        Rolling(String app, Consumer<ReloadResult> asker, java.util.ArrayDeque<Channel> todo) {
+            this.app = app;
+            this.asker = asker;
+            this.todo = todo;
+        }
+    }
+
+    private void startRolling(String app, Consumer<ReloadResult> asker) {
+        String what = app.isEmpty() ? "every app" : "app " + app;
+        if (rolling != null) {
+            asker.accept(ReloadResult.newBuilder().setDone(true).setWorker("register " + address)
+                    .addLines("a rolling reload of " + (rolling.app.isEmpty() ? "every app" : rolling.app)
+                            + " is in progress (worker " + rolling.currentName + "); try again when it is over").build());
+            return;
+        }
+        java.util.ArrayDeque<Channel> workers = new java.util.ArrayDeque<>();
+        subscribers.entrySet().stream().filter(e -> e.getValue().role() == Role.WORKER)
+                .sorted(java.util.Comparator.comparing(e -> e.getValue().name()))
+                .forEach(e -> workers.add(e.getKey()));
+        if (workers.isEmpty()) {
+            asker.accept(ReloadResult.newBuilder().setDone(true).setWorker("register " + address)
+                    .addLines("no worker is linked to this register: nothing to reload").build());
+            return;
+        }
+        log.info("Register: rolling reload of {} on {} worker(s), one at a time", what, workers.size());
+        rolling = new Rolling(app, asker, workers);
+        nextWorker();
+    }
+
+    private void nextWorker() {
+        Rolling r = rolling;
+        Channel next;
+        while ((next = r.todo.poll()) != null && !next.isActive()) {
+            // gone meanwhile
+        }
+        if (next == null) {
+            finishRolling(null);
+            return;
+        }
+        r.current = next;
+        r.currentName = subscribers.containsKey(next) ? subscribers.get(next).name() : String.valueOf(next.remoteAddress());
+        r.requestId = ++reloadIds;
+        next.writeAndFlush(Envelope.newBuilder().setReload(Reload.newBuilder().setId(r.requestId).setApp(r.app)).build(),
+                next.voidPromise());
+        long id = r.requestId;
+        r.timeout = loops.nextIo().schedule(() -> state.execute(() -> {
+            if (rolling == r && r.requestId == id) {
+                workerDone(ReloadResult.newBuilder().setWorker(r.currentName).setOk(false)
+                        .addLines("no answer within " + TimeUnit.MILLISECONDS.toSeconds(WORKER_RELOAD_TIMEOUT_MILLIS)
+                                + " s; the rolling reload stops here").build());
+            }
+        }), WORKER_RELOAD_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** A worker answered (or failed to): pass it on, then go on with the next one, or stop. */
+    private void workerDone(ReloadResult result) {
+        Rolling r = rolling;
+        if (r.timeout != null) {
+            r.timeout.cancel(false);
+        }
+        boolean last = !result.getOk() || r.todo.isEmpty();
+        log.info("Register: rolling reload, worker {}: {}", result.getWorker(), result.getOk() ? "done" : "failed: "
+                + String.join("; ", result.getLinesList()));
+        r.asker.accept(result.toBuilder().setDone(last).build());
+        if (last) {
+            if (!result.getOk() && !r.todo.isEmpty()) {
+                log.warn("Register: rolling reload stopped; {} worker(s) keep the version they run", r.todo.size());
+            }
+            rolling = null;
+        } else {
+            nextWorker();
+        }
+    }
+
+    private void finishRolling(ReloadResult last) {
+        Rolling r = rolling;
+        rolling = null;
+        r.asker.accept(last != null ? last : ReloadResult.newBuilder().setDone(true).setOk(true)
+                .setWorker("register " + address).addLines("the workers left before their turn").build());
+    }
+
+    /** State loop: a message from a member after its Hello. */
+    private void received(Channel channel, Envelope msg) {
+        switch (msg.getBodyCase()) {
+            case REPORT -> {
+                if (gateways.containsKey(channel) || subscribers.containsKey(channel)) {
+                    reports.put(channel, msg.getReport());
+                    reportedAt.put(channel, System.nanoTime());
+                }
+            }
+            case CLUSTER_QUERY -> channel.writeAndFlush(Envelope.newBuilder()
+                    .setClusterView(view(msg.getClusterQuery().getId())).build(), channel.voidPromise());
+            case ROLLING_RELOAD -> {
+                long askerId = msg.getRollingReload().getId();
+                startRolling(msg.getRollingReload().getApp(), result -> channel.writeAndFlush(Envelope.newBuilder()
+                        .setReloadResult(result.toBuilder().setId(askerId)).build(), channel.voidPromise()));
+            }
+            case RELOAD_RESULT -> {
+                Rolling r = rolling;
+                if (r != null && r.current == channel && msg.getReloadResult().getId() == r.requestId) {
+                    workerDone(msg.getReloadResult());
+                }
+            }
+            default -> log.debug("Register: ignoring {} from {}", msg.getBodyCase(), channel.remoteAddress());
+        }
+    }
+
     @Override
     public void close() {
         List<Channel> bound;
@@ -193,6 +371,13 @@ public final class RegisterServer implements AutoCloseable {
 
     /** State loop: a link is gone. */
     private void left(Channel channel) {
+        reports.remove(channel);
+        reportedAt.remove(channel);
+        Rolling r = rolling;
+        if (r != null && r.current == channel) {
+            workerDone(ReloadResult.newBuilder().setWorker(r.currentName).setOk(false)
+                    .addLines("the worker left during its reload; the rolling reload stops here").build());
+        }
         String gateway = gateways.remove(channel);
         if (gateway != null) {
             log.info("Register: gateway {} left ({} gateways)", gateway, gateways.size());
@@ -229,7 +414,10 @@ public final class RegisterServer implements AutoCloseable {
             switch (msg.getBodyCase()) {
                 case PING -> LinkProtocol.pong(ctx, msg.getPing());
                 case PONG -> { }
-                default -> log.debug("Register: ignoring {} from {}", msg.getBodyCase(), ctx.channel().remoteAddress());
+                default -> {
+                    Channel channel = ctx.channel();
+                    state.execute(() -> received(channel, msg));
+                }
             }
         }
 

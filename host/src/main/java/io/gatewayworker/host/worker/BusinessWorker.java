@@ -8,6 +8,11 @@ import io.gatewayworker.host.link.InternalNetwork;
 import io.gatewayworker.host.link.LinkInitializer;
 import io.gatewayworker.host.link.LinkProtocol;
 import io.gatewayworker.host.link.RegisterLink;
+import io.gatewayworker.host.link.Reports;
+import io.gatewayworker.proto.link.v1.LinkReport;
+import io.gatewayworker.proto.link.v1.Reload;
+import io.gatewayworker.proto.link.v1.ReloadResult;
+import io.gatewayworker.proto.link.v1.Report;
 import io.gatewayworker.host.transport.EventLoops;
 import io.gatewayworker.host.transport.InternalAddress;
 import io.gatewayworker.host.transport.Transport;
@@ -110,7 +115,8 @@ public final class BusinessWorker implements AutoCloseable {
             Hello hello = Hello.newBuilder().setProtocolVersion(LinkProtocol.VERSION).setRole(Role.WORKER)
                     .setName(name).build();
             for (InternalAddress address : registerAddresses) {
-                RegisterLink link = new RegisterLink(network, address, hello, list -> gatewaysListed(address, list));
+                RegisterLink link = new RegisterLink(network, address, hello, list -> gatewaysListed(address, list))
+                        .reporter(this::report).onReload(this::reloadRequested);
                 registers.add(link);
                 link.start();
             }
@@ -133,6 +139,45 @@ public final class BusinessWorker implements AutoCloseable {
 
     public String name() {
         return name;
+    }
+
+    /** This worker's state for the registers (the operator's view of the cluster). Any thread. */
+    Report report() {
+        Report.Builder r = Reports.of(name).addAllApps(appInfos(apps.running()));
+        for (GatewayPeer peer : peers.values()) {
+            GatewayLink link = peer.link();
+            if (link == null && peer.clients().isEmpty()) {
+                continue;
+            }
+            r.addLinks(LinkReport.newBuilder().setPeer(peer.address().toString()).setClients(peer.clients().size())
+                    .setState(link != null ? "open" : "lease"));
+        }
+        return r.build();
+    }
+
+    /** A register runs a rolling reload: this worker's turn. Register link's loop; the reload runs on the apps' thread. */
+    private void reloadRequested(Reload request, java.util.function.Consumer<ReloadResult> answer) {
+        String app = request.getApp();
+        log.info("Worker {}: reloading {} for a rolling reload", name, app.isEmpty() ? "every app" : "app " + app);
+        CompletableFuture<List<AppManager.Outcome>> outcomes = app.isEmpty() ? apps.reloadAll()
+                : apps.reload(app).thenApply(List::of);
+        outcomes.whenComplete((list, failure) -> {
+            ReloadResult.Builder result = ReloadResult.newBuilder().setId(request.getId()).setWorker(name);
+            if (failure != null) {
+                result.setOk(false).addLines("the reload failed: " + failure);
+            } else {
+                result.setOk(list.stream().allMatch(AppManager.Outcome::ok));
+                for (AppManager.Outcome o : list) {
+                    result.addLines(o.app() + ": " + o.message());
+                }
+            }
+            answer.accept(result.build());
+        });
+    }
+
+    /** The links to the registers (the operator's questions to the cluster go through them). */
+    public List<RegisterLink> registerLinks() {
+        return List.copyOf(registers);
     }
 
     /** Gateways this worker is linked to. */

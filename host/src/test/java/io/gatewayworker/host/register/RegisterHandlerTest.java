@@ -124,4 +124,90 @@ class RegisterHandlerTest {
         ch.runPendingTasks();
         assertFalse(ch.isActive());
     }
+
+    private static EmbeddedChannel named(EmbeddedChannel ch, Role role, String name) {
+        ch.writeInbound(Envelope.newBuilder().setHello(Hello.newBuilder().setProtocolVersion(LinkProtocol.VERSION)
+                .setRole(role).setName(name)).build());
+        while (ch.readOutbound() != null) {
+            // welcome and list
+        }
+        return ch;
+    }
+
+    private static io.gatewayworker.proto.link.v1.Reload reloadAsked(EmbeddedChannel worker) {
+        Envelope env;
+        while ((env = worker.readOutbound()) != null) {
+            if (env.hasReload()) {
+                return env.getReload();
+            }
+        }
+        return null;
+    }
+
+    private static Envelope result(long id, String worker, boolean ok) {
+        return Envelope.newBuilder().setReloadResult(io.gatewayworker.proto.link.v1.ReloadResult.newBuilder()
+                .setId(id).setWorker(worker).setOk(ok).addLines("chat: " + (ok ? "reloaded" : "refused"))).build();
+    }
+
+    @Test
+    void theViewListsEveryMemberWithItsLatestReport() {
+        EmbeddedChannel gateway = link();
+        gateway.writeInbound(hello(Role.GATEWAY, "127.0.0.1:2300"));
+        gateway.writeInbound(Envelope.newBuilder().setReport(io.gatewayworker.proto.link.v1.Report.newBuilder()
+                .setName("gateway@127.0.0.1:2300").setClients(7)).build());
+        EmbeddedChannel worker = named(link(), Role.WORKER, "w1");
+
+        EmbeddedChannel asker = named(link(), Role.WORKER, "w2");
+        asker.writeInbound(Envelope.newBuilder().setClusterQuery(io.gatewayworker.proto.link.v1.ClusterQuery.newBuilder()
+                .setId(9)).build());
+        Envelope answer = asker.readOutbound();
+        assertTrue(answer.hasClusterView(), String.valueOf(answer));
+        assertEquals(9, answer.getClusterView().getId());
+        List<io.gatewayworker.proto.link.v1.Member> members = answer.getClusterView().getMembersList();
+        assertEquals(3, members.size());
+        assertEquals(Role.GATEWAY, members.get(0).getRole());
+        assertEquals("127.0.0.1:2300", members.get(0).getAddress());
+        assertEquals(7, members.get(0).getReport().getClients());
+        assertEquals("w1", members.get(1).getReport().getName(), "named by its Hello until it reports");
+        worker.close();
+        assertEquals(2, register.view().join().getMembersCount(), "a member that left is not listed");
+    }
+
+    @Test
+    void aRollingReloadAsksOneWorkerAtATimeAndStopsAtTheFirstFailure() {
+        EmbeddedChannel w1 = named(link(), Role.WORKER, "w1");
+        EmbeddedChannel w2 = named(link(), Role.WORKER, "w2");
+        EmbeddedChannel w3 = named(link(), Role.WORKER, "w3");
+        List<io.gatewayworker.proto.link.v1.ReloadResult> results = new java.util.ArrayList<>();
+        register.rollingReload("chat", results::add);
+
+        io.gatewayworker.proto.link.v1.Reload first = reloadAsked(w1);
+        assertEquals("chat", first.getApp());
+        assertEquals(null, reloadAsked(w2), "one worker at a time");
+        w1.writeInbound(result(first.getId(), "w1", true));
+        assertEquals(1, results.size());
+        assertFalse(results.get(0).getDone());
+
+        // A second rolling reload meanwhile is refused, the first goes on.
+        List<io.gatewayworker.proto.link.v1.ReloadResult> second = new java.util.ArrayList<>();
+        register.rollingReload("", second::add);
+        assertTrue(second.get(0).getDone() && !second.get(0).getOk(), String.valueOf(second));
+
+        io.gatewayworker.proto.link.v1.Reload next = reloadAsked(w2);
+        w2.writeInbound(result(next.getId() + 1, "w2", true));
+        assertEquals(1, results.size(), "an answer to another request is not this one's");
+        w2.writeInbound(result(next.getId(), "w2", false));
+        assertEquals(2, results.size());
+        assertTrue(results.get(1).getDone(), "stopped at the first failure");
+        assertEquals(null, reloadAsked(w3), "w3 keeps the version it runs");
+
+        // A worker that leaves during its turn ends the reload with a failure.
+        List<io.gatewayworker.proto.link.v1.ReloadResult> third = new java.util.ArrayList<>();
+        register.rollingReload("chat", third::add);
+        assertTrue(reloadAsked(w1) != null);
+        w1.close();
+        assertEquals(1, third.size());
+        assertTrue(third.get(0).getDone() && !third.get(0).getOk());
+        assertTrue(third.get(0).getLines(0).contains("left during its reload"), third.get(0).getLines(0));
+    }
 }
