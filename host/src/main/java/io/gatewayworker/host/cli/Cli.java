@@ -47,9 +47,7 @@ public final class Cli implements Callable<Integer> {
 
     /** Runs the command line; returns the exit status. */
     public static int run(String... args) {
-        CommandLine cli = new CommandLine(new Cli());
-        RemoteCommands.addTo(cli, CommandGroup.standard());
-        cli.addSubcommand("help", new CommandLine.HelpCommand());
+        CommandLine cli = commandLine();
         cli.setExitCodeExceptionMapper(t -> t instanceof ConfigException ? USAGE : FAILED);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("gatewayworker: " + e.getMessage());
@@ -64,6 +62,14 @@ public final class Cli implements Callable<Integer> {
             return USAGE;
         });
         return cli.execute(args);
+    }
+
+    /** The command line's model: start, restart, the operator's commands, help. */
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Cli());
+        RemoteCommands.addTo(cli, CommandGroup.standard());
+        cli.addSubcommand("help", new CommandLine.HelpCommand());
+        return cli;
     }
 
     @Override

@@ -41,7 +41,7 @@ final class HelpCommand implements OperatorCommand {
         int width = commands.commands().stream().mapToInt(c -> c.usage().length()).max().orElse(0);
         for (OperatorCommand c : commands.commands()) {
             String line = String.format("%-" + Math.min(width, 34) + "s  %s", c.usage(), c.summary());
-            out.println(line.length() <= 79 ? line : c.usage() + "\n    " + c.summary());
+            out.print(line.length() <= 79 ? line + "\n" : c.usage() + "\n" + Text.wrap("    " + c.summary(), 79));
         }
         return 0;
     }
