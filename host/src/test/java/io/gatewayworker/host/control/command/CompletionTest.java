@@ -3,14 +3,20 @@ package io.gatewayworker.host.control.command;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** What Tab offers, from the command objects' grammar and live data: a fake view, no terminal. */
 class CompletionTest {
 
-    private static List<String> complete(OperatorView view, String typed) {
-        CommandDispatcher dispatcher = new CommandDispatcher(CommandGroup.standard(), view, (g, t) -> { });
+    /** One dispatcher per view, as the shell has: what it offers must change with the data. */
+    private final Map<OperatorView, CommandDispatcher> dispatchers = new HashMap<>();
+
+    private List<String> complete(OperatorView view, String typed) {
+        CommandDispatcher dispatcher = dispatchers.computeIfAbsent(view,
+                v -> new CommandDispatcher(CommandGroup.standard(), v, (g, t) -> { }));
         List<String> words = Arrays.asList((typed + "\u0000").split(" +"));
         words.set(words.size() - 1, words.get(words.size() - 1).replace("\u0000", ""));
         return dispatcher.complete(words, words.size() - 1);
