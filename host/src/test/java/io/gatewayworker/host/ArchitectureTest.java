@@ -70,6 +70,17 @@ class ArchitectureTest {
                 .check(classes);
     }
 
+    /** So that a view of the whole cluster can stand in for the local one. */
+    @Test
+    void theOperatorsCommandsSeeTheRolesOnlyThroughTheOperatorView() {
+        noClasses().that().resideInAPackage("io.gatewayworker.host.control.command..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.gatewayworker.host.gateway..",
+                        "io.gatewayworker.host.worker..", "io.gatewayworker.host.register..", "io.gatewayworker.host.app..",
+                        "io.gatewayworker.host.link..", "io.gatewayworker.host.transport..", "io.netty..")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("io.gatewayworker.host.Host")
+                .check(classes);
+    }
+
     @Test
     void theAppContainerDoesNotTouchTheNetwork() {
         noClasses().that().resideInAPackage("io.gatewayworker.host.app..")

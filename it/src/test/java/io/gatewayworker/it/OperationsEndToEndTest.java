@@ -72,16 +72,22 @@ class OperationsEndToEndTest {
         }
     }
 
-    @Test
-    void theCommandsWorkAgainstADaemonStartedByTheTest() throws Exception {
-        installApiApp();
+    /** The server as a daemon process of its own, on a port the system picks; the test ends it by its PID. */
+    private Process startDaemon() throws Exception {
         Path log = dir.resolve("daemon.log");
         String classpath = System.getProperty("gw.host.jar") + File.pathSeparator + System.getProperty("gw.host.lib") + "/*";
-        Process daemon = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-Dorg.slf4j.simpleLogger.logFile=" + log, "-cp", classpath,
                 "io.gatewayworker.host.Main", "start", "--daemon", "--data", dir.resolve("data").toString(),
                 "--plugins", dir.resolve("plugins").toString(), "--listen", "ws://127.0.0.1:0")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("daemon.out").toFile()).start();
+    }
+
+    @Test
+    void theCommandsWorkAgainstADaemonStartedByTheTest() throws Exception {
+        installApiApp();
+        Path log = dir.resolve("daemon.log");
+        Process daemon = startDaemon();
         try {
             int port = awaitPort(log, daemon);
             assertEquals("rw-------", PosixFilePermissions.toString(
@@ -142,6 +148,62 @@ class OperationsEndToEndTest {
             assertEquals(Cli.NOT_RUNNING, notRunning.status());
             assertTrue(notRunning.err().startsWith("GatewayWorker is not running"), notRunning.err());
             assertEquals(Cli.NOT_RUNNING, cli("stop").status());
+        } finally {
+            daemon.destroyForcibly();
+        }
+    }
+
+    /**
+     * What the shell does, from the command line: groups, send, broadcast and kick against a daemon, with
+     * their exit codes (0 done, 1 failed, 2 bad usage), the message words joined as typed.
+     */
+    @Test
+    void theCommandLineSendsBroadcastsKicksAndListsGroupsOfADaemon() throws Exception {
+        installApiApp();
+        Path log = dir.resolve("daemon.log");
+        Process daemon = startDaemon();
+        try {
+            int port = awaitPort(log, daemon);
+            WsClient ann = WsClient.connect(URI.create("ws://127.0.0.1:" + port + "/?uid=ann"));
+            WsClient bob = WsClient.connect(URI.create("ws://127.0.0.1:" + port + "/?uid=bob"));
+            String annId = ann.next().substring(3);
+            String bobId = bob.next().substring(3);
+            ann.send("joinGroup|" + annId + "|lobby").expect("joinGroup=ok");
+
+            Result groups = cli("groups");
+            assertEquals(0, groups.status(), groups.err());
+            assertTrue(groups.out().matches("(?s)APP +GROUP +MEMBERS\napi +lobby +1\n"), groups.out());
+
+            Result send = cli("send", annId, "hello", "from", "-the", "command", "line");
+            assertEquals(new Result(0, "sent to " + annId + "\n", ""), send);
+            assertEquals("hello from -the command line", ann.next());
+            Result nobody = cli("send", "7f00000108fc00000000", "hi");
+            assertEquals(1, nobody.status());
+            assertEquals("no client 7f00000108fc00000000 on this gateway\n", nobody.out());
+            Result noMessage = cli("send", annId);
+            assertEquals(Cli.USAGE, noMessage.status());
+            assertEquals("gatewayworker: missing MESSAGE; usage: send CLIENT MESSAGE\n", noMessage.err());
+
+            Result broadcast = cli("broadcast", "to", "everyone");
+            assertEquals(new Result(0, "sent to 2 client(s)\n", ""), broadcast);
+            assertEquals("to everyone", ann.next());
+            assertEquals("to everyone", bob.next());
+            assertEquals(Cli.USAGE, cli("broadcast").status());
+
+            Result kick = cli("kick", bobId, "see", "you");
+            assertEquals(new Result(0, "closing " + bobId + "\n", ""), kick);
+            assertEquals(1000, bob.awaitClose());
+            assertEquals("see you", bob.closeReason());
+            assertEquals(1, cli("kick", "7f00000108fc00000000").status());
+            assertEquals(Cli.USAGE, cli("kick").status());
+
+            Result clients = cli("clients", "--group", "lobby");
+            assertEquals(0, clients.status(), clients.err());
+            assertTrue(clients.out().contains(annId) && clients.out().endsWith("1 client(s)\n"), clients.out());
+
+            assertEquals(0, cli("stop").status());
+            assertTrue(daemon.waitFor(10, TimeUnit.SECONDS));
+            assertEquals(Cli.NOT_RUNNING, cli("send", annId, "hi").status());
         } finally {
             daemon.destroyForcibly();
         }

@@ -6,6 +6,7 @@ import io.gatewayworker.host.config.ConfigException;
 import io.gatewayworker.host.config.ConfigLoader;
 import io.gatewayworker.host.config.HostConfig;
 import io.gatewayworker.host.control.ControlFile;
+import io.gatewayworker.host.control.command.CommandGroup;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,17 +20,18 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
- * {@code bin/gatewayworker}: {@code start} runs the server; the other commands talk to a running
- * instance through its loopback control endpoint. Every error is one line; the exit status says what
- * happened (see {@link #FAILED} and the others).
+ * {@code bin/gatewayworker}: {@code start} runs the server and {@code restart} stops and starts it; the
+ * operator's commands (status, connections, plugins, reload, kick, send, broadcast, groups, config,
+ * stop) are made from their {@link CommandGroup#standard() command objects} by {@link RemoteCommands}
+ * and talk to a running instance through its loopback control endpoint; {@code help} describes them
+ * all, without a running instance. Every error is one line; the exit status says what happened (see
+ * {@link #FAILED} and the others).
  */
 @Command(name = "gatewayworker", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = "A long-connection push server: Register, Gateway and BusinessWorker, with apps as plugins.",
-        subcommands = {Cli.Start.class, Cli.Stop.class, Cli.Restart.class, Cli.Reload.class, Cli.Status.class,
-            Cli.Connections.class, Cli.Plugins.class, Cli.Config.class, CommandLine.HelpCommand.class},
+        subcommands = {Cli.Start.class, Cli.Restart.class},
         footer = {"", "Exit status: 0 done, 1 failed, 2 bad usage or configuration, 3 not running,",
             "4 already running."})
 public final class Cli implements Callable<Integer> {
@@ -45,7 +47,7 @@ public final class Cli implements Callable<Integer> {
 
     /** Runs the command line; returns the exit status. */
     public static int run(String... args) {
-        CommandLine cli = new CommandLine(new Cli());
+        CommandLine cli = commandLine();
         cli.setExitCodeExceptionMapper(t -> t instanceof ConfigException ? USAGE : FAILED);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("gatewayworker: " + e.getMessage());
@@ -60,6 +62,14 @@ public final class Cli implements Callable<Integer> {
             return USAGE;
         });
         return cli.execute(args);
+    }
+
+    /** The command line's model: start, restart, the operator's commands, help. */
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Cli());
+        RemoteCommands.addTo(cli, CommandGroup.standard());
+        cli.addSubcommand("help", new CommandLine.HelpCommand());
+        return cli;
     }
 
     @Override
@@ -109,7 +119,8 @@ public final class Cli implements Callable<Integer> {
 
     // ================================================================== start
 
-    @Command(name = "start", description = {"Starts the server (-d: as a daemon).",
+    @Command(name = "start", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
+            description = {"Starts the server (-d: as a daemon).",
         "In the foreground it has an interactive shell when the terminal is interactive; with -d",
         "bin/gatewayworker detaches it, logs to logs/gatewayworker.log and writes a pid file."})
     static final class Start implements Callable<Integer> {
@@ -201,27 +212,6 @@ public final class Cli implements Callable<Integer> {
 
     // ================================================================== commands to a running instance
 
-    @Command(name = "stop", description = {"Stops the running instance (-g: let clients leave first).",
-        "Clients get a close frame (1001), apps get onClose and onWorkerStop. With -g it first stops",
-        "accepting and waits for the clients to leave (at most --timeout seconds). A stop that does not",
-        "finish in time is forced."})
-    static final class Stop implements Callable<Integer> {
-        @Mixin
-        ConfigOptions options;
-
-        @Option(names = "-g", description = "Graceful: stop accepting, let the clients leave first.")
-        boolean graceful;
-
-        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "300",
-                description = "With -g, the longest wait for clients to leave (default ${DEFAULT-VALUE}).")
-        long timeout;
-
-        @Override
-        public Integer call() throws InterruptedException {
-            return stop(options.dataDir(), graceful, timeout);
-        }
-    }
-
     /** Stops the instance of {@code dataDir} and waits until its process is gone. */
     static int stop(Path dataDir, boolean graceful, long timeoutSeconds) throws InterruptedException {
         ControlClient client = new ControlClient(dataDir);
@@ -231,7 +221,7 @@ public final class Cli implements Callable<Integer> {
             return NOT_RUNNING;
         }
         ControlFile running = found.file();
-        int status = client.call(found, graceful ? "stop -g " + timeoutSeconds : "stop", System.out, System.err);
+        int status = client.call(found, graceful ? "stop -g --timeout " + timeoutSeconds : "stop", System.out, System.err);
         if (status != OK) {
             return status; // NOT_RUNNING included: never wait for, nor kill, a process that did not answer
         }
@@ -251,7 +241,8 @@ public final class Cli implements Callable<Integer> {
         return OK;
     }
 
-    @Command(name = "restart", description = {"Stops the running instance, then starts it again.",
+    @Command(name = "restart", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
+            description = {"Stops the running instance, then starts it again.",
         "bin/gatewayworker restart -d starts the new one as a daemon."})
     static final class Restart implements Callable<Integer> {
         @Mixin
@@ -269,121 +260,6 @@ public final class Cli implements Callable<Integer> {
             Start start = new Start();
             start.options = options;
             return start.call();
-        }
-    }
-
-    @Command(name = "reload", description = "Reloads one app, or every app, from its jar in plugins/.")
-    static final class Reload implements Callable<Integer> {
-        @Mixin
-        ConfigOptions options;
-
-        @Parameters(arity = "0..1", paramLabel = "APP", description = "The app id (its Plugin-Id); default: every app.")
-        String app;
-
-        @Override
-        public Integer call() {
-            return new ControlClient(options.dataDir()).call("reload" + (app == null ? "" : " " + app), System.out, System.err);
-        }
-    }
-
-    @Command(name = "status", description = {"Roles, listeners, traffic, memory, uptime, apps (-d: live).",
-        "Connections per listener, messages and bytes in and out with rates, heap and direct memory,",
-        "uptime, and each app's version, state, events and errors."})
-    static final class Status implements Callable<Integer> {
-        @Mixin
-        ConfigOptions options;
-
-        @Option(names = "-d", description = "Refresh every second, until Ctrl-C.")
-        boolean live;
-
-        @Override
-        public Integer call() throws InterruptedException {
-            ControlClient client = new ControlClient(options.dataDir());
-            if (!live) {
-                return client.call("status", System.out, System.err);
-            }
-            for (;;) {
-                java.io.ByteArrayOutputStream screen = new java.io.ByteArrayOutputStream();
-                int status = client.call("status", new PrintStream(screen, true, java.nio.charset.StandardCharsets.UTF_8), System.err);
-                if (status != OK) {
-                    return status;
-                }
-                System.out.print("\033[H\033[2J" + screen.toString(java.nio.charset.StandardCharsets.UTF_8));
-                System.out.flush();
-                Thread.sleep(1000);
-            }
-        }
-    }
-
-    @Command(name = "connections", description = {"One row per client; filters by uid, group, app.",
-        "Each row: client id, remote address, listener and protocol, uid, groups, session size, bytes",
-        "in and out, idle time."})
-    static final class Connections implements Callable<Integer> {
-        @Mixin
-        ConfigOptions options;
-
-        @Option(names = "--uid", paramLabel = "UID", description = "Only the clients bound to this uid.")
-        String uid;
-
-        @Option(names = "--group", paramLabel = "GROUP", description = "Only the members of this group.")
-        String group;
-
-        @Option(names = "--app", paramLabel = "APP", description = "Only the clients of this app.")
-        String app;
-
-        @Option(names = "--limit", paramLabel = "N", defaultValue = "100", description = "At most N rows (default ${DEFAULT-VALUE}).")
-        int limit;
-
-        @Override
-        public Integer call() {
-            StringBuilder line = new StringBuilder("connections --limit ").append(limit);
-            if (uid != null) {
-                line.append(" --uid ").append(uid);
-            }
-            if (group != null) {
-                line.append(" --group ").append(group);
-            }
-            if (app != null) {
-                line.append(" --app ").append(app);
-            }
-            return new ControlClient(options.dataDir()).call(line.toString(), System.out, System.err);
-        }
-    }
-
-    @Command(name = "plugins", description = "Each app: version, state, loaded at, events, errors, reloads, leaks.")
-    static final class Plugins implements Callable<Integer> {
-        @Mixin
-        ConfigOptions options;
-
-        @Override
-        public Integer call() {
-            return new ControlClient(options.dataDir()).call("plugins", System.out, System.err);
-        }
-    }
-
-    @Command(name = "config", description = {"The effective configuration.",
-        "Of the running instance, or, when none runs, the one start would use."})
-    static final class Config implements Callable<Integer> {
-        @Mixin
-        ConfigOptions options;
-
-        @Override
-        public Integer call() {
-            HostConfig config;
-            try {
-                config = options.load(Map.of());
-            } catch (ConfigException e) {
-                System.err.println("gatewayworker: " + e.getMessage());
-                return USAGE;
-            }
-            ControlClient client = new ControlClient(config.dataDir());
-            ControlClient.Lookup found = client.lookup(true);
-            if (found.running()) {
-                return client.call(found, "config", System.out, System.err);
-            }
-            System.out.print(ConfigLoader.render(config));
-            System.out.println("(not running: this is the configuration start would use)");
-            return OK;
         }
     }
 }

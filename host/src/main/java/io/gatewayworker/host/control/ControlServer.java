@@ -17,8 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The control endpoint that {@code bin/gatewayworker status|connections|reload|stop|config} talk to:
- * TCP on 127.0.0.1 only, one request per connection.
+ * The control endpoint that the command line's operator commands ({@code bin/gatewayworker status},
+ * {@code send}, {@code stop}, ...) talk to: TCP on 127.0.0.1 only, one request per connection.
  *
  * <pre>
  *   request:   TOKEN TAB command line LF     (at most {@value #MAX_REQUEST_BYTES} bytes, complete within

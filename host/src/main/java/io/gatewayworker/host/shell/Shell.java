@@ -1,6 +1,7 @@
 package io.gatewayworker.host.shell;
 
 import io.gatewayworker.host.control.AdminCommands;
+import io.gatewayworker.host.control.command.CommandDispatcher;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -9,7 +10,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.Supplier;
 import org.jline.keymap.KeyMap;
 import org.jline.reader.Candidate;
 import org.jline.reader.Completer;
@@ -25,12 +25,13 @@ import org.jline.terminal.TerminalBuilder;
 
 /**
  * The interactive shell of a server in the foreground: reads commands with line editing, completion
- * (commands, app names, client ids, groups) and a history file, and runs them through
- * {@link AdminCommands}. While it runs, standard output goes above the prompt, so log lines never
- * break the line being typed.
+ * (commands, then each command's parameters from live data: app names, client ids, groups) and a
+ * history file, and runs them through {@link AdminCommands}, whose command objects give both the
+ * grammar and the completion candidates. While it runs, standard output goes above the prompt, so log
+ * lines never break the line being typed.
  *
- * <p>Ctrl-C clears the line being typed; Ctrl-D or {@code stop} leaves the shell (and the server
- * stops). On a real terminal the shell turns the terminal's signal keys off and reads Ctrl-C as a key,
+ * <p>Ctrl-C clears the line being typed; Ctrl-D or a {@code stop} that succeeds leaves the shell (and
+ * the server stops). On a real terminal the shell turns the terminal's signal keys off and reads Ctrl-C as a key,
  * so that a SIGINT sent from outside still stops the server cleanly.
  *
  * <p>Runs on the thread that calls {@link #run()} (the main thread).
@@ -134,9 +135,9 @@ public final class Shell implements AutoCloseable {
                     out.flush();
                     continue;
                 }
-                commands.execute(trimmed, out);
+                int status = commands.execute(trimmed, out);
                 out.flush();
-                if (trimmed.equals("stop") || trimmed.startsWith("stop ")) {
+                if (status == 0 && isStop(trimmed)) {
                     return true;
                 }
             }
@@ -144,6 +145,12 @@ public final class Shell implements AutoCloseable {
         } finally {
             System.setOut(stdout);
         }
+    }
+
+    /** Whether {@code line} runs {@code stop} (by its name or an alias). */
+    private boolean isStop(String line) {
+        String name = line.split("\\s+", 2)[0];
+        return commands.dispatcher().commands().find(name).map(c -> c.name().equals("stop")).orElse(false);
     }
 
     @Override
@@ -190,31 +197,12 @@ public final class Shell implements AutoCloseable {
         }
     }
 
-    /** Completes command names, then each command's arguments from live data. */
+    /** Completes command names, then each command's arguments from live data ({@link CommandDispatcher#complete}). */
     private final class CommandCompleter implements Completer {
         @Override
         public void complete(LineReader lineReader, ParsedLine line, List<Candidate> candidates) {
-            List<String> words = line.words();
-            if (line.wordIndex() == 0) {
-                commands.commands().keySet().forEach(name -> candidates.add(new Candidate(name)));
-                return;
-            }
-            String command = words.get(0);
-            String previous = line.wordIndex() > 0 ? words.get(line.wordIndex() - 1) : "";
-            Supplier<List<String>> source = switch (command) {
-                case "reload" -> line.wordIndex() == 1 ? commands::appIds : List::of;
-                case "kick", "send" -> line.wordIndex() == 1 ? commands::clientIds : List::of;
-                case "help" -> () -> List.copyOf(commands.commands().keySet());
-                case "connections" -> switch (previous) {
-                    case "--group" -> commands::groupNames;
-                    case "--app" -> commands::appIds;
-                    case "--uid", "--limit" -> List::of;
-                    default -> () -> List.of("--uid", "--group", "--app", "--limit");
-                };
-                case "stop" -> () -> List.of("-g");
-                default -> List::of;
-            };
-            source.get().forEach(value -> candidates.add(new Candidate(value)));
+            commands.dispatcher().complete(line.words(), line.wordIndex())
+                    .forEach(value -> candidates.add(new Candidate(value)));
         }
     }
 }

@@ -1,6 +1,6 @@
 /**
  * The interactive shell of a server started in the foreground: {@link io.gatewayworker.host.shell.Shell}
- * runs the {@link io.gatewayworker.host.control.AdminCommands} with completion and history, and prints
+ * runs and completes the {@link io.gatewayworker.host.control.AdminCommands} with history, and prints
  * log lines above the prompt.
  */
 package io.gatewayworker.host.shell;

@@ -1,4 +1,4 @@
-package io.gatewayworker.host.control;
+package io.gatewayworker.host.control.command;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,6 +76,25 @@ final class Text {
             indent = "  ";
         }
         return out.append(indent).append(rest).append('\n').toString();
+    }
+
+    /**
+     * "roles    register 127.0.0.1:1236, gateway ...": {@code name} in a column of 9, then {@code value};
+     * a value too long for 79 columns breaks after a ", " and goes on under itself. Ends with a newline.
+     */
+    static String field(String name, String value) {
+        String indent = " ".repeat(9);
+        StringBuilder out = new StringBuilder(String.format("%-9s", name));
+        String rest = value;
+        while (indent.length() + rest.length() > 79) {
+            int cut = rest.lastIndexOf(", ", 79 - indent.length() - 1);
+            if (cut <= 0) {
+                break;
+            }
+            out.append(rest, 0, cut + 1).append('\n').append(indent);
+            rest = rest.substring(cut + 2);
+        }
+        return out.append(rest).append('\n').toString();
     }
 
     /** Cuts {@code s} to {@code width}, marking the cut with '~'. */
